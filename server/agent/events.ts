@@ -1,0 +1,42 @@
+// The session event log's vocabulary (design.md section 2). Persisted events are rows; live-only
+// events (token deltas, streaming tool output) go to watchers and are never stored one by one.
+import type { ContentBlock, StopReason, Usage } from "../llm/model-client";
+
+export type TurnEndReason = "end_turn" | "max_steps" | "aborted" | "error" | "repeated_failure" | "max_tokens";
+
+export type PersistedEventPayloads = {
+  session_created: { title: string; source: "empty" | "git"; repoUrl?: string; image: string };
+  user_message: { text: string; author: string };
+  turn_started: { turn: number; model: string; provider: string };
+  /** One model reply (one step of a turn), final content blocks. */
+  assistant_message: { content: ContentBlock[]; stopReason: StopReason; usage: Usage; model: string };
+  tool_call: { toolUseId: string; name: string; input: unknown; invalidJson?: string };
+  tool_started: { toolUseId: string };
+  tool_result: {
+    toolUseId: string;
+    name: string;
+    output: string;
+    isError: boolean;
+    durationMs: number;
+    metadata?: Record<string, unknown>;
+  };
+  turn_finished: { turn: number; reason: TurnEndReason; usage: Usage; steps: number; error?: string };
+  error: { message: string; kind: string; retryable?: boolean };
+  sandbox_status: { state: "starting" | "ready" | "recreated" | "error"; message: string };
+};
+
+export type PersistedEventType = keyof PersistedEventPayloads;
+
+export type SessionEvent<T extends PersistedEventType = PersistedEventType> = {
+  [K in T]: { seq: number; type: K; payload: PersistedEventPayloads[K]; createdAt: string };
+}[T];
+
+/** Live-only messages pushed to watchers alongside persisted events. */
+export type LiveMessage =
+  | { kind: "event"; event: SessionEvent }
+  | { kind: "text_delta"; text: string }
+  | { kind: "thinking_delta"; text: string }
+  | { kind: "tool_output"; toolUseId: string; chunk: string }
+  /** Sent on subscribe: the in-flight partial reply a late joiner missed. */
+  | { kind: "snapshot"; partialText: string; status: string }
+  | { kind: "status"; status: string };

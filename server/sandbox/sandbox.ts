@@ -1,0 +1,86 @@
+// The SandboxDriver seam: everything that runs "inside the session's sandbox" goes through this
+// interface. docker.ts is the only implementation today and the only module importing dockerode.
+
+export type SandboxSpec = {
+  sessionId: string;
+  ownerId: string;
+  /** Host directory holding the workspace; mounted at /workspace in the sandbox. */
+  workspaceDir: string;
+  image: string;
+  /** Egress: "none" (default) or "bridge". */
+  network: "none" | "bridge";
+  memoryBytes: number;
+  nanoCpus: number;
+  pidsLimit: number;
+};
+
+export type SandboxInfo = {
+  id: string;
+  sessionId: string;
+  ownerId: string;
+  state: "running" | "paused" | "exited" | "missing" | "created";
+  image: string;
+};
+
+export type ExecRequest = {
+  /** argv, run directly (no shell unless argv asks for one). */
+  cmd: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  /** Fed to the process, then stdin closes. Without it stdin is closed at once. */
+  stdin?: string | Buffer;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  onStdout?: (chunk: Buffer) => void;
+  onStderr?: (chunk: Buffer) => void;
+};
+
+export type ExecResult = {
+  exitCode: number | null;
+  /** Output is also kept (bounded) here; the callbacks see every byte. */
+  stdout: Buffer;
+  stderr: Buffer;
+  timedOut: boolean;
+  aborted: boolean;
+  durationMs: number;
+};
+
+export interface TtyStream {
+  write(data: string | Buffer): void;
+  resize(cols: number, rows: number): Promise<void>;
+  onData(listener: (chunk: Buffer) => void): void;
+  onExit(listener: () => void): void;
+  close(): void;
+}
+
+export interface Sandbox {
+  readonly id: string;
+  readonly sessionId: string;
+  /** Workspace path inside the sandbox. */
+  readonly workdir: string;
+  /** The same workspace on the host (for fast, symlink-safe host-side file access). */
+  readonly hostWorkspaceDir: string;
+  exec(request: ExecRequest): Promise<ExecResult>;
+  openTty(options: { cols: number; rows: number; cwd?: string }): Promise<TtyStream>;
+}
+
+export interface SandboxDriver {
+  /** Create and start a new sandbox for the spec. */
+  create(spec: SandboxSpec): Promise<Sandbox>;
+  /** Find the session's sandbox; recreate it (same workspace) when it died or was removed. */
+  ensure(spec: SandboxSpec): Promise<{ sandbox: Sandbox; recreated: boolean; reason?: string }>;
+  inspect(sessionId: string): Promise<SandboxInfo | null>;
+  list(): Promise<SandboxInfo[]>;
+  stop(sessionId: string): Promise<void>;
+  destroy(sessionId: string): Promise<void>;
+}
+
+/** Raised when the engine cannot be reached or the sandbox is gone; message is user-facing. */
+export class SandboxError extends Error {
+  readonly code: "engine_unreachable" | "not_found" | "died" | "exec_failed";
+  constructor(code: SandboxError["code"], message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "SandboxError";
+    this.code = code;
+  }
+}

@@ -1,0 +1,48 @@
+// What every tool is: a name, a description for the model, a zod input schema, whether it only
+// reads, the permission key it is checked under, and a run function that gets one ToolContext.
+import type { z } from "zod";
+import type { Sandbox } from "../sandbox/sandbox";
+
+/** Per-session memory the file tools share: which files were read, and their state when read. */
+export type FileReadState = Map<string, { mtimeMs: number; size: number }>;
+
+export type ToolContext = {
+  sandbox: Sandbox;
+  sessionId: string;
+  signal: AbortSignal;
+  /** The Bash tool's working directory, persisted between calls (inside the sandbox). */
+  shell: { cwd: string };
+  readFiles: FileReadState;
+  /** Streams partial output to the UI while the tool runs (live only). */
+  onOutput?: (chunk: string) => void;
+  limits: { maxOutputChars: number };
+};
+
+export type ToolOutput = {
+  /** What the model sees (already bounded). */
+  output: string;
+  isError: boolean;
+  /** Extra facts for the UI and the event log (exit code, truncated, path...). */
+  metadata?: Record<string, unknown>;
+};
+
+export type Tool<Schema extends z.ZodType = z.ZodType> = {
+  name: string;
+  description: string;
+  inputSchema: Schema;
+  readOnly: boolean;
+  /** The permission subject for this call, e.g. the command for Bash or the path for Read. */
+  permissionKey: (input: z.infer<Schema>) => string;
+  run: (input: z.infer<Schema>, context: ToolContext) => Promise<ToolOutput>;
+};
+
+/** Identity helper so each tool file can declare one typed constant. */
+export const defineTool = <Schema extends z.ZodType>(tool: Tool<Schema>): Tool<Schema> => tool;
+
+/** A failure the tool wants the model to see as an is_error result (not a crash). */
+export class ToolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ToolError";
+  }
+}
