@@ -6,7 +6,8 @@ export type TurnEndReason = "end_turn" | "max_steps" | "aborted" | "error" | "re
 
 export type PersistedEventPayloads = {
   session_created: { title: string; source: "empty" | "git"; repoUrl?: string; image: string };
-  user_message: { text: string; author: string };
+  /** context: the environment note sent ahead of the first prompt (kept so replays match). */
+  user_message: { text: string; author: string; context?: string };
   turn_started: { turn: number; model: string; provider: string };
   /** One model reply (one step of a turn), final content blocks. */
   assistant_message: { content: ContentBlock[]; stopReason: StopReason; usage: Usage; model: string };

@@ -1,0 +1,5 @@
+import { SessionsHome } from "./_components/sessions-home";
+
+export default function HomePage() {
+  return <SessionsHome />;
+}

@@ -1,0 +1,55 @@
+"use client";
+import { useEffect, useRef } from "react";
+import { Markdown } from "@/components/markdown";
+import { ToolCall } from "@/components/tool-call";
+import type { TranscriptItem } from "./transcript";
+
+export function Transcript({ items }: { items: TranscriptItem[] }) {
+  const bottom = useRef<HTMLDivElement>(null);
+  const container = useRef<HTMLDivElement>(null);
+  // Follow new output only when the reader is already at the bottom.
+  useEffect(() => {
+    const el = container.current;
+    if (!el) return;
+    const nearBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 200;
+    if (nearBottom) bottom.current?.scrollIntoView({ block: "end" });
+  }, [items]);
+
+  return (
+    <div ref={container} className="min-h-0 flex-1 space-y-3 overflow-y-auto px-4 py-4" data-testid="transcript">
+      {items.length === 0 && <p className="text-sm text-muted-foreground">Describe a task for the agent below.</p>}
+      {items.map((item) => {
+        switch (item.kind) {
+          case "user":
+            return (
+              <div key={`u${item.seq}`} data-testid="user-message" className="ml-auto max-w-[85%] whitespace-pre-wrap rounded-lg bg-accent px-3 py-2 text-sm">
+                {item.text}
+              </div>
+            );
+          case "assistant":
+            return (
+              <div key={`a${item.seq}`} data-testid="assistant-message">
+                <Markdown text={item.text} streaming={item.streaming} />
+              </div>
+            );
+          case "tool":
+            return <ToolCall key={`t${item.id}`} {...item} />;
+          case "notice":
+            return (
+              <p key={`n${item.seq}`} data-testid={item.tone === "error" ? "error-notice" : "info-notice"} className={`text-xs ${item.tone === "error" ? "text-danger" : "text-muted-foreground"}`}>
+                {item.text}
+              </p>
+            );
+          case "turn_end":
+            return (
+              <p key={`e${item.seq}`} data-testid="turn-end" data-reason={item.reason} className="border-t border-border pt-1 text-right text-[11px] text-muted-foreground">
+                {item.reason === "end_turn" ? "turn finished" : `turn ended: ${item.reason.replace("_", " ")}`} · {item.steps} step{item.steps === 1 ? "" : "s"} ·{" "}
+                {item.usage.inputTokens + item.usage.cacheReadTokens + item.usage.cacheWriteTokens} in ({item.usage.cacheReadTokens} cached) / {item.usage.outputTokens} out
+              </p>
+            );
+        }
+      })}
+      <div ref={bottom} />
+    </div>
+  );
+}

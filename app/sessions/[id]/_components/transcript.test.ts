@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import type { LiveMessage, SessionEvent } from "@/server/agent/events";
+import { applyLiveMessage, buildTranscript, initialStreamState, type StreamState } from "./transcript";
+
+const usage = { inputTokens: 10, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 5 };
+let seq = 0;
+const ev = (type: SessionEvent["type"], payload: unknown): LiveMessage =>
+  ({ kind: "event", event: { seq: ++seq, type, payload, createdAt: new Date(0).toISOString() } }) as LiveMessage;
+const fold = (messages: LiveMessage[], state: StreamState = initialStreamState()) => messages.reduce(applyLiveMessage, state);
+
+describe("transcript", () => {
+  it("moves a tool card from pending to running to done", () => {
+    seq = 0;
+    const call = ev("tool_call", { toolUseId: "t1", name: "Bash", input: { command: "ls" } });
+    const started = ev("tool_started", { toolUseId: "t1" });
+    const result = ev("tool_result", { toolUseId: "t1", name: "Bash", output: "a.txt", isError: false, durationMs: 12 });
+    const statusAfter = [call, started, result].map((_, i) => {
+      const card = buildTranscript(fold([call, started, result].slice(0, i + 1))).find((item) => item.kind === "tool");
+      return card?.kind === "tool" ? card.status : "missing";
+    });
+    expect(statusAfter).toEqual(["pending", "running", "done"]);
+  });
+
+  it("shows a failed tool as error with its output", () => {
+    seq = 0;
+    const state = fold([
+      ev("tool_call", { toolUseId: "t1", name: "Read", input: { file_path: "/etc/passwd" } }),
+      ev("tool_result", { toolUseId: "t1", name: "Read", output: "outside the workspace", isError: true, durationMs: 1 }),
+    ]);
+    expect(buildTranscript(state)).toMatchObject([{ kind: "tool", status: "error", output: "outside the workspace" }]);
+  });
+
+  it("streams partial text, then replaces it with the final message", () => {
+    seq = 0;
+    let state = fold([ev("user_message", { text: "hi", author: "You" }), { kind: "text_delta", text: "Hel" }, { kind: "text_delta", text: "lo" }]);
+    expect(buildTranscript(state).at(-1)).toMatchObject({ kind: "assistant", text: "Hello", streaming: true });
+    state = fold(
+      [ev("assistant_message", { content: [{ type: "text", text: "Hello" }], stopReason: "end_turn", usage, model: "m" })],
+      state,
+    );
+    const assistants = buildTranscript(state).filter((item) => item.kind === "assistant");
+    expect(assistants).toEqual([{ kind: "assistant", seq: 2, text: "Hello", streaming: false }]);
+  });
+
+  it("ignores events it has already seen (replay after reconnect)", () => {
+    seq = 0;
+    const first = ev("user_message", { text: "once", author: "You" });
+    const state = fold([first, first, first]);
+    expect(buildTranscript(state).filter((item) => item.kind === "user")).toHaveLength(1);
+  });
+
+  it("attaches live output to the running card and drops it at the result", () => {
+    seq = 0;
+    let state = fold([
+      ev("tool_call", { toolUseId: "t1", name: "Bash", input: { command: "yes | head" } }),
+      ev("tool_started", { toolUseId: "t1" }),
+      { kind: "tool_output", toolUseId: "t1", chunk: "y\n" },
+    ]);
+    expect(buildTranscript(state)).toMatchObject([{ kind: "tool", status: "running", liveOutput: "y\n" }]);
+    state = fold([ev("tool_result", { toolUseId: "t1", name: "Bash", output: "y\ny\n", isError: false, durationMs: 3 })], state);
+    expect(state.liveOutput).toEqual({});
+  });
+});

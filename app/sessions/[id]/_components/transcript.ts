@@ -1,0 +1,123 @@
+// Folds a session's events (plus live deltas) into what the transcript shows: messages, tool
+// cards with their status, errors and notices. Pure, so the page and its tests share it.
+import type { LiveMessage, SessionEvent } from "@/server/agent/events";
+import type { Usage } from "@/server/llm/model-client";
+
+export type ToolCardItem = {
+  kind: "tool";
+  id: string;
+  name: string;
+  input: unknown;
+  status: "pending" | "running" | "done" | "error";
+  output?: string;
+  liveOutput?: string;
+  durationMs?: number;
+  metadata?: Record<string, unknown>;
+};
+
+export type TranscriptItem =
+  | { kind: "user"; seq: number; text: string; author: string }
+  | { kind: "assistant"; seq: number; text: string; streaming: boolean }
+  | ToolCardItem
+  | { kind: "notice"; seq: number; tone: "info" | "error"; text: string }
+  | { kind: "turn_end"; seq: number; reason: string; usage: Usage; steps: number };
+
+export type StreamState = {
+  events: SessionEvent[];
+  lastSeq: number;
+  partialText: string;
+  status: string;
+  liveOutput: Record<string, string>;
+};
+
+export const initialStreamState = (): StreamState => ({ events: [], lastSeq: 0, partialText: "", status: "idle", liveOutput: {} });
+
+/** Applies one message from the events socket. Events already seen are ignored (reconnects). */
+export const applyLiveMessage = (state: StreamState, message: LiveMessage): StreamState => {
+  switch (message.kind) {
+    case "event": {
+      if (message.event.seq <= state.lastSeq) return state;
+      const event = message.event;
+      const partialText = event.type === "assistant_message" ? "" : state.partialText;
+      const liveOutput =
+        event.type === "tool_result" ? omit(state.liveOutput, event.payload.toolUseId) : state.liveOutput;
+      return { ...state, events: [...state.events, event], lastSeq: event.seq, partialText, liveOutput };
+    }
+    case "snapshot":
+      return { ...state, partialText: message.partialText, status: message.status };
+    case "text_delta":
+      return { ...state, partialText: state.partialText + message.text };
+    case "thinking_delta":
+      return state;
+    case "tool_output":
+      return {
+        ...state,
+        liveOutput: { ...state.liveOutput, [message.toolUseId]: (state.liveOutput[message.toolUseId] ?? "") + message.chunk },
+      };
+    case "status":
+      return { ...state, status: message.status, partialText: message.status === "running" ? state.partialText : "" };
+  }
+};
+
+const omit = (record: Record<string, string>, key: string) => {
+  if (!(key in record)) return record;
+  const { [key]: _removed, ...rest } = record;
+  return rest;
+};
+
+export const buildTranscript = (state: StreamState): TranscriptItem[] => {
+  const items: TranscriptItem[] = [];
+  const tools = new Map<string, ToolCardItem>();
+
+  for (const event of state.events) {
+    switch (event.type) {
+      case "user_message":
+        items.push({ kind: "user", seq: event.seq, text: event.payload.text, author: event.payload.author });
+        break;
+      case "assistant_message": {
+        const text = event.payload.content
+          .flatMap((block) => (block.type === "text" ? [block.text] : []))
+          .join("\n\n");
+        if (text.trim()) items.push({ kind: "assistant", seq: event.seq, text, streaming: false });
+        break;
+      }
+      case "tool_call": {
+        const card: ToolCardItem = { kind: "tool", id: event.payload.toolUseId, name: event.payload.name, input: event.payload.input, status: "pending" };
+        tools.set(card.id, card);
+        items.push(card);
+        break;
+      }
+      case "tool_started": {
+        const card = tools.get(event.payload.toolUseId);
+        if (card) card.status = "running";
+        break;
+      }
+      case "tool_result": {
+        const card = tools.get(event.payload.toolUseId);
+        if (!card) break;
+        card.status = event.payload.isError ? "error" : "done";
+        card.output = event.payload.output;
+        card.durationMs = event.payload.durationMs;
+        card.metadata = event.payload.metadata;
+        break;
+      }
+      case "error":
+        items.push({ kind: "notice", seq: event.seq, tone: "error", text: event.payload.message });
+        break;
+      case "sandbox_status":
+        items.push({ kind: "notice", seq: event.seq, tone: event.payload.state === "error" ? "error" : "info", text: event.payload.message });
+        break;
+      case "turn_finished":
+        items.push({ kind: "turn_end", seq: event.seq, reason: event.payload.reason, usage: event.payload.usage, steps: event.payload.steps });
+        break;
+      default:
+        break;
+    }
+  }
+  for (const [id, output] of Object.entries(state.liveOutput)) {
+    const card = tools.get(id);
+    if (card) card.liveOutput = output;
+  }
+  if (state.partialText) items.push({ kind: "assistant", seq: state.lastSeq + 0.5, text: state.partialText, streaming: true });
+  return items;
+};

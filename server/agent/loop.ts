@@ -1,0 +1,202 @@
+// One agent turn: ask the model, run the tools it calls, feed the results back, repeat until the
+// model ends its turn, the user stops it, or a limit is hit. Every exit says why.
+import type { z } from "zod";
+import {
+  ModelError,
+  emptyUsage,
+  type ModelClient,
+  type ToolSchema,
+  type ToolUseBlock,
+  type Usage,
+} from "../llm/model-client";
+import type { Tool, ToolContext, ToolOutput } from "../tools/tool";
+import { ToolError } from "../tools/tool";
+import type { PersistedEventPayloads, PersistedEventType, SessionEvent, TurnEndReason } from "./events";
+import type { MessageProjection } from "./messages";
+
+export type RecordEvent = <T extends PersistedEventType>(type: T, payload: PersistedEventPayloads[T]) => Promise<SessionEvent<T>>;
+
+export type LiveSink = {
+  text(delta: string): void;
+  thinking(delta: string): void;
+  toolOutput(toolUseId: string, chunk: string): void;
+};
+
+/** Decides whether a tool call may run; a refusal becomes the call's error result. */
+export type AuthorizeToolCall = (tool: Tool, input: unknown, call: ToolUseBlock) => Promise<{ allowed: true } | { allowed: false; message: string }>;
+
+export type TurnOptions = {
+  client: ModelClient;
+  model: string;
+  system: string;
+  tools: Tool[];
+  toolSchemas: ToolSchema[];
+  toolContext: Omit<ToolContext, "signal" | "onOutput">;
+  projection: MessageProjection;
+  record: RecordEvent;
+  live: LiveSink;
+  signal: AbortSignal;
+  maxSteps: number;
+  maxTokens: number;
+  /** Identical failing calls in a row before the turn is stopped. */
+  maxRepeatedFailures?: number;
+  authorize?: AuthorizeToolCall;
+};
+
+export type TurnResult = { reason: TurnEndReason; usage: Usage; steps: number; error?: string };
+
+export const addUsage = (a: Usage, b: Usage): Usage => ({
+  inputTokens: a.inputTokens + b.inputTokens,
+  cacheReadTokens: a.cacheReadTokens + b.cacheReadTokens,
+  cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
+  outputTokens: a.outputTokens + b.outputTokens,
+});
+
+export const runTurn = async (options: TurnOptions): Promise<TurnResult> => {
+  const { client, signal, record } = options;
+  const maxRepeatedFailures = options.maxRepeatedFailures ?? 3;
+  let usage = emptyUsage();
+  let steps = 0;
+  let lastFailure = { signature: "", count: 0 };
+
+  const ended = (reason: TurnEndReason, error?: string): TurnResult => ({ reason, usage, steps, error });
+
+  while (true) {
+    if (signal.aborted) return ended("aborted");
+    if (steps >= options.maxSteps) return ended("max_steps", `Stopped after ${options.maxSteps} model steps in one turn.`);
+    steps += 1;
+
+    const response = await askModel(options).catch((error: unknown) => error as Error);
+    if (response instanceof Error) {
+      if (signal.aborted || (response instanceof ModelError && response.kind === "aborted")) return ended("aborted");
+      const kind = response instanceof ModelError ? response.kind : "internal";
+      await record("error", { message: response.message, kind });
+      return ended("error", response.message);
+    }
+    usage = addUsage(usage, response.usage);
+    await recordProjected(options, "assistant_message", {
+      content: response.content,
+      stopReason: response.stopReason,
+      usage: response.usage,
+      model: options.model,
+    });
+
+    const calls = response.content.filter((block): block is ToolUseBlock => block.type === "tool_use");
+    if (calls.length === 0) {
+      if (response.stopReason === "max_tokens") {
+        const message = "The model's reply was cut at its output token limit.";
+        await record("error", { message, kind: "max_tokens" });
+        return ended("max_tokens", message);
+      }
+      return ended("end_turn");
+    }
+
+    const results = await runToolCalls(options, calls);
+    if (signal.aborted) return ended("aborted");
+
+    const failed = results.filter((result) => result.isError);
+    const signature = failed.length === results.length ? JSON.stringify(failed.map((f) => [f.name, f.input, f.output])) : "";
+    lastFailure = signature && signature === lastFailure.signature ? { signature, count: lastFailure.count + 1 } : { signature, count: signature ? 1 : 0 };
+    if (lastFailure.count >= maxRepeatedFailures) {
+      const message = `Stopped: the model repeated the same failing tool call ${lastFailure.count} times.`;
+      await record("error", { message, kind: "repeated_failure" });
+      return ended("repeated_failure", message);
+    }
+  }
+};
+
+const askModel = (options: TurnOptions) =>
+  options.client.stream(
+    {
+      model: options.model,
+      system: options.system,
+      tools: options.toolSchemas,
+      messages: options.projection.messages(),
+      maxTokens: options.maxTokens,
+    },
+    {
+      signal: options.signal,
+      onDelta: (delta) => {
+        if (delta.type === "text") options.live.text(delta.text);
+        if (delta.type === "thinking") options.live.thinking(delta.text);
+      },
+    },
+  );
+
+const recordProjected = async <T extends PersistedEventType>(options: TurnOptions, type: T, payload: PersistedEventPayloads[T]) => {
+  const event = await options.record(type, payload);
+  options.projection.apply(event);
+  return event;
+};
+
+type CallResult = { name: string; input: unknown; output: string; isError: boolean };
+
+/** Read-only calls of one reply run in parallel; as soon as one writes, all run in order. */
+const runToolCalls = async (options: TurnOptions, calls: ToolUseBlock[]): Promise<CallResult[]> => {
+  for (const call of calls) {
+    await options.record("tool_call", { toolUseId: call.id, name: call.name, input: call.input, invalidJson: call.invalidJson });
+  }
+  const byName = new Map(options.tools.map((tool) => [tool.name, tool]));
+  const allReadOnly = calls.every((call) => byName.get(call.name)?.readOnly === true);
+  if (allReadOnly) return Promise.all(calls.map((call) => runOneCall(options, byName, call)));
+
+  const results: CallResult[] = [];
+  for (const call of calls) results.push(await runOneCall(options, byName, call));
+  return results;
+};
+
+const runOneCall = async (options: TurnOptions, byName: Map<string, Tool>, call: ToolUseBlock): Promise<CallResult> => {
+  const started = performance.now();
+  const finish = async (result: ToolOutput) => {
+    await recordProjected(options, "tool_result", {
+      toolUseId: call.id,
+      name: call.name,
+      output: result.output,
+      isError: result.isError,
+      durationMs: Math.round(performance.now() - started),
+      metadata: result.metadata,
+    });
+    return { name: call.name, input: call.input, output: result.output, isError: result.isError };
+  };
+
+  if (options.signal.aborted) return finish({ output: "Not run: the user stopped the turn.", isError: true });
+  const tool = byName.get(call.name);
+  if (!tool) {
+    const known = [...byName.keys()].join(", ");
+    return finish({ output: `Unknown tool "${call.name}". Available tools: ${known}.`, isError: true });
+  }
+  if (call.invalidJson !== undefined) {
+    const raw = call.invalidJson.length > 300 ? `${call.invalidJson.slice(0, 300)}…` : call.invalidJson;
+    return finish({
+      output: `The arguments for ${call.name} were not valid JSON, so the tool did not run. Received: ${raw}\nSend the call again with a single valid JSON object.`,
+      isError: true,
+    });
+  }
+  const parsed = tool.inputSchema.safeParse(call.input);
+  if (!parsed.success) {
+    return finish({ output: `Invalid input for ${call.name}: ${describeIssues(parsed.error)}`, isError: true });
+  }
+  if (options.authorize) {
+    const decision = await options.authorize(tool, parsed.data, call);
+    if (!decision.allowed) return finish({ output: decision.message, isError: true });
+  }
+
+  await options.record("tool_started", { toolUseId: call.id });
+  const context: ToolContext = {
+    ...options.toolContext,
+    signal: options.signal,
+    onOutput: (chunk) => options.live.toolOutput(call.id, chunk),
+  };
+  const result = await tool.run(parsed.data, context).catch((error: unknown): ToolOutput => {
+    if (error instanceof ToolError) return { output: error.message, isError: true };
+    const message = error instanceof Error ? error.message : String(error);
+    return { output: `${call.name} failed: ${message}`, isError: true };
+  });
+  if (options.signal.aborted && !result.isError) {
+    return finish({ ...result, output: `${result.output}\n[Interrupted: the user stopped the turn.]`, isError: true });
+  }
+  return finish(result);
+};
+
+const describeIssues = (error: z.ZodError) =>
+  error.issues.map((issue) => `${issue.path.length ? issue.path.join(".") : "input"}: ${issue.message}`).join("; ");

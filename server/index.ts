@@ -1,0 +1,61 @@
+// Pincer's process: Next pages, tRPC and the WebSocket streams on one port; the agent loops run here.
+import path from "node:path";
+import next from "next";
+import { env } from "./env";
+import { db } from "./db";
+import { createDockerDriver } from "./sandbox/docker";
+import { createModelClient } from "./llm/create-model-client";
+import { tools, toolSchemas } from "./tools/registry";
+import { createServices, ensureLocalUser } from "./services";
+import { createPincerServer } from "./http-server";
+
+const root = path.resolve(import.meta.dirname, "..");
+
+const main = async () => {
+  const dev = env.NODE_ENV !== "production";
+  const localUser = await ensureLocalUser(db);
+  const services = createServices({
+    db,
+    driver: createDockerDriver(),
+    createModelClient,
+    tools,
+    toolSchemas: toolSchemas(tools),
+    dataDir: env.DATA_DIR,
+    sandboxDefaults: {
+      image: env.SANDBOX_IMAGE,
+      network: "none",
+      memoryBytes: env.SANDBOX_MEMORY_MB * 1024 * 1024,
+      nanoCpus: Math.round(env.SANDBOX_CPUS * 1e9),
+      pidsLimit: env.SANDBOX_PIDS_LIMIT,
+    },
+  });
+  const recovered = await services.sessions.recover();
+  if (recovered > 0) console.log(`Recovered ${recovered} session(s) interrupted by the last shutdown.`);
+
+  const app = next({ dev, dir: root, hostname: "localhost", port: env.PORT });
+  await app.prepare();
+  const { server } = createPincerServer({
+    services,
+    identify: async () => ({ id: localUser.id, name: localUser.name }),
+    next: { handle: app.getRequestHandler(), upgrade: app.getUpgradeHandler() },
+  });
+
+  server.listen(env.PORT, env.HOST, () => {
+    console.log(`Pincer is running on http://localhost:${env.PORT}`);
+  });
+
+  const shutdown = async (signal: string) => {
+    console.log(`${signal}: stopping running turns…`);
+    server.close();
+    await services.sessions.shutdown().catch(() => undefined);
+    await db.$disconnect().catch(() => undefined);
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+};
+
+main().catch((error: unknown) => {
+  console.error("Pincer failed to start:", error);
+  process.exit(1);
+});

@@ -1,0 +1,69 @@
+// The composition root: builds the server's services once and wires the seams together.
+import { randomUUID } from "node:crypto";
+import type { PrismaClient } from "./generated/prisma/client";
+import type { ModelClient, ProviderConfig, ProviderKind } from "./llm/model-client";
+import type { SandboxDriver } from "./sandbox/sandbox";
+import { decryptSecret } from "./secrets";
+import { createEventLog } from "./sessions/event-log";
+import { createFanOut } from "./sessions/fan-out";
+import { createSessionService, type SandboxDefaults } from "./sessions/service";
+import type { Tool } from "./tools/tool";
+import type { ToolSchema } from "./llm/model-client";
+
+export type ServicesConfig = {
+  db: PrismaClient;
+  driver: SandboxDriver;
+  createModelClient: (config: ProviderConfig) => ModelClient;
+  tools: Tool[];
+  toolSchemas: ToolSchema[];
+  dataDir: string;
+  sandboxDefaults: SandboxDefaults;
+  newId?: () => string;
+};
+
+export const newId = () => randomUUID().replace(/-/g, "").slice(0, 20);
+
+export const createServices = (config: ServicesConfig) => {
+  const { db } = config;
+  const fanOut = createFanOut();
+  const eventLog = createEventLog(db, (sessionId, event) => fanOut.publishEvent(sessionId, event));
+  const ids = config.newId ?? newId;
+
+  const resolveProvider = async (sessionId: string): Promise<ProviderConfig | null> => {
+    const session = await db.session.findUnique({ where: { id: sessionId }, include: { provider: true } });
+    if (!session) return null;
+    const provider =
+      session.provider ??
+      (await db.provider.findFirst({ where: { ownerId: session.ownerId }, orderBy: [{ isDefault: "desc" }, { createdAt: "asc" }] }));
+    if (!provider) return null;
+    return {
+      kind: provider.kind as ProviderKind,
+      baseUrl: provider.baseUrl ?? undefined,
+      apiKey: decryptSecret(provider.apiKeyEncrypted),
+      model: session.model ?? provider.model,
+    };
+  };
+
+  const sessions = createSessionService({
+    db,
+    eventLog,
+    fanOut,
+    driver: config.driver,
+    tools: config.tools,
+    toolSchemas: config.toolSchemas,
+    createModelClient: config.createModelClient,
+    resolveProvider,
+    dataDir: config.dataDir,
+    sandboxDefaults: config.sandboxDefaults,
+    newId: ids,
+    limits: { maxSteps: 100, maxTokens: 16_000, maxOutputChars: 30_000 },
+  });
+
+  return { db, fanOut, eventLog, sessions, driver: config.driver, newId: ids };
+};
+
+export type Services = ReturnType<typeof createServices>;
+
+/** Single-user mode until accounts land: everyone on this server is the local owner. */
+export const ensureLocalUser = (db: PrismaClient) =>
+  db.user.upsert({ where: { id: "local" }, update: {}, create: { id: "local", name: "You" } });

@@ -1,0 +1,178 @@
+// Owns one session's live state in the server process: its sandbox handle, the Bash cwd, the
+// files read so far, and the turn that is running (at most one). Turns run detached from any
+// HTTP request, so closing the browser does not stop the agent.
+import { ModelError, type ModelClient, type ProviderConfig } from "../llm/model-client";
+import { runTurn, type AuthorizeToolCall } from "../agent/loop";
+import { createMessageProjection } from "../agent/messages";
+import { environmentContext, systemPrompt } from "../agent/prompt";
+import type { PersistedEventPayloads, PersistedEventType } from "../agent/events";
+import type { ExecRequest, Sandbox, SandboxDriver, SandboxSpec, TtyStream } from "../sandbox/sandbox";
+import { SandboxError } from "../sandbox/sandbox";
+import type { FileReadState, Tool } from "../tools/tool";
+import type { ToolSchema } from "../llm/model-client";
+import type { EventLog } from "./event-log";
+import type { FanOut } from "./fan-out";
+
+export type SessionStatus = "starting" | "idle" | "running" | "error";
+
+export type RunnerDeps = {
+  eventLog: EventLog;
+  fanOut: FanOut;
+  driver: SandboxDriver;
+  tools: Tool[];
+  toolSchemas: ToolSchema[];
+  createModelClient: (config: ProviderConfig) => ModelClient;
+  /** Resolves the provider to use for the session's next turn; null when none is configured. */
+  resolveProvider: (sessionId: string) => Promise<ProviderConfig | null>;
+  setStatus: (sessionId: string, status: SessionStatus) => Promise<void>;
+  authorize?: AuthorizeToolCall;
+  limits: { maxSteps: number; maxTokens: number; maxOutputChars: number };
+};
+
+export type SessionRunner = ReturnType<typeof createSessionRunner>;
+
+export const createSessionRunner = (deps: RunnerDeps, sessionId: string, spec: SandboxSpec) => {
+  const readFiles: FileReadState = new Map();
+  const shell = { cwd: "/workspace" };
+  let current: Sandbox | null = null;
+  let sandboxStale = true;
+  let turn: { controller: AbortController; done: Promise<void> } | null = null;
+  let turnCount = 0;
+
+  const record = <T extends PersistedEventType>(type: T, payload: PersistedEventPayloads[T]) => deps.eventLog.append(sessionId, type, payload);
+
+  const setStatus = async (status: SessionStatus) => {
+    deps.fanOut.setStatus(sessionId, status);
+    await deps.setStatus(sessionId, status);
+  };
+
+  /** The session's sandbox, recreated (workspace intact) when its container died or was removed. */
+  const ensureSandbox = async (): Promise<Sandbox> => {
+    if (current && !sandboxStale) return current;
+    const { sandbox, recreated, reason } = await deps.driver.ensure(spec);
+    if (recreated) {
+      await record("sandbox_status", {
+        state: "recreated",
+        message: `${reason ?? "The sandbox was gone"}; a new container was started with the workspace intact.`,
+      });
+      shell.cwd = "/workspace";
+    }
+    current = sandbox;
+    sandboxStale = false;
+    return sandbox;
+  };
+
+  // The tools see one stable Sandbox whose calls go to whichever container is current.
+  const sandboxForTools: Sandbox = {
+    id: sessionId,
+    sessionId,
+    workdir: "/workspace",
+    hostWorkspaceDir: spec.workspaceDir,
+    async exec(request: ExecRequest) {
+      const sandbox = await ensureSandbox();
+      try {
+        return await sandbox.exec(request);
+      } catch (error) {
+        if (error instanceof SandboxError && (error.code === "died" || error.code === "not_found")) sandboxStale = true;
+        throw error;
+      }
+    },
+    async openTty(options): Promise<TtyStream> {
+      const sandbox = await ensureSandbox();
+      return sandbox.openTty(options);
+    },
+  };
+
+  const runOneTurn = async (controller: AbortController) => {
+    turnCount += 1;
+    const provider = await deps.resolveProvider(sessionId);
+    if (!provider) {
+      await record("error", { message: "No model provider is configured. Add one in Settings, then send the message again.", kind: "no_provider" });
+      await setStatus("idle");
+      return;
+    }
+    await record("turn_started", { turn: turnCount, model: provider.model, provider: provider.kind });
+    const projection = createMessageProjection(await deps.eventLog.listSince(sessionId, 0));
+    const result = await runTurn({
+      client: deps.createModelClient(provider),
+      model: provider.model,
+      system: systemPrompt,
+      tools: deps.tools,
+      toolSchemas: deps.toolSchemas,
+      toolContext: {
+        sandbox: sandboxForTools,
+        sessionId,
+        shell,
+        readFiles,
+        limits: { maxOutputChars: deps.limits.maxOutputChars },
+      },
+      projection,
+      record,
+      live: {
+        text: (delta) => deps.fanOut.publishText(sessionId, delta),
+        thinking: (delta) => deps.fanOut.publishThinking(sessionId, delta),
+        toolOutput: (id, chunk) => deps.fanOut.publishToolOutput(sessionId, id, chunk),
+      },
+      signal: controller.signal,
+      maxSteps: deps.limits.maxSteps,
+      maxTokens: deps.limits.maxTokens,
+      authorize: deps.authorize,
+    });
+    await record("turn_finished", { turn: turnCount, reason: result.reason, usage: result.usage, steps: result.steps, error: result.error });
+    await setStatus(result.reason === "error" ? "error" : "idle");
+  };
+
+  const startTurn = () => {
+    const controller = new AbortController();
+    const done = (async () => {
+      await setStatus("running");
+      try {
+        await runOneTurn(controller);
+      } catch (error) {
+        // Anything unexpected still ends the turn visibly; the session stays usable.
+        const message = error instanceof Error ? error.message : String(error);
+        const kind = error instanceof ModelError ? error.kind : error instanceof SandboxError ? error.code : "internal";
+        await record("error", { message, kind });
+        await record("turn_finished", { turn: turnCount, reason: "error", usage: { inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0 }, steps: 0, error: message });
+        await setStatus("error");
+      } finally {
+        turn = null;
+      }
+    })();
+    turn = { controller, done };
+  };
+
+  return {
+    sessionId,
+    get running() {
+      return turn !== null;
+    },
+    ensureSandbox,
+    sandbox: sandboxForTools,
+    /** Records the user's message and starts a turn. Throws when a turn is already running. */
+    async sendMessage(text: string, author: string, isFirstMessage: boolean) {
+      if (turn) throw new SessionBusyError();
+      const context = isFirstMessage ? await environmentContext(sandboxForTools).catch(() => undefined) : undefined;
+      await record("user_message", { text, author, context });
+      startTurn();
+    },
+    /** Aborts the running turn: the model stream and any running command. */
+    async stop() {
+      const running = turn;
+      if (!running) return;
+      running.controller.abort();
+      await running.done;
+    },
+    /** Resolves when the running turn (if any) has ended. */
+    async idle() {
+      await turn?.done;
+    },
+  };
+};
+
+export class SessionBusyError extends Error {
+  constructor() {
+    super("The agent is still working on the previous message. Wait for it to finish or press Stop.");
+    this.name = "SessionBusyError";
+  }
+}

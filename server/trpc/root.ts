@@ -1,0 +1,12 @@
+import { createRouter } from "./init";
+import { providersRouter } from "./routers/providers";
+import { sessionsRouter } from "./routers/sessions";
+import { systemRouter } from "./routers/system";
+
+export const appRouter = createRouter({
+  sessions: sessionsRouter,
+  providers: providersRouter,
+  system: systemRouter,
+});
+
+export type AppRouter = typeof appRouter;
