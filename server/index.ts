@@ -5,7 +5,7 @@ import { env } from "./env";
 import { db } from "./db";
 import { createDockerDriver } from "./sandbox/docker";
 import { createModelClient } from "./llm/create-model-client";
-import { tools, toolSchemas } from "./tools/registry";
+import { builtinTools, toolSchemas } from "./tools/registry";
 import { createServices, ensureLocalUser } from "./services";
 import { createPincerServer } from "./http-server";
 
@@ -18,8 +18,8 @@ const main = async () => {
     db,
     driver: createDockerDriver(),
     createModelClient,
-    tools,
-    toolSchemas: toolSchemas(tools),
+    tools: builtinTools,
+    toolSchemas: toolSchemas(builtinTools),
     dataDir: env.DATA_DIR,
     sandboxDefaults: {
       image: env.SANDBOX_IMAGE,

@@ -32,6 +32,9 @@ export type SessionEvent<T extends PersistedEventType = PersistedEventType> = {
   [K in T]: { seq: number; type: K; payload: PersistedEventPayloads[K]; createdAt: string };
 }[T];
 
+/** A typed event seen as one of the union (TypeScript cannot narrow a generic mapped type). */
+export const widenEvent = <T extends PersistedEventType>(event: SessionEvent<T>): SessionEvent => event as unknown as SessionEvent;
+
 /** Live-only messages pushed to watchers alongside persisted events. */
 export type LiveMessage =
   | { kind: "event"; event: SessionEvent }
@@ -40,4 +43,6 @@ export type LiveMessage =
   | { kind: "tool_output"; toolUseId: string; chunk: string }
   /** Sent on subscribe: the in-flight partial reply a late joiner missed. */
   | { kind: "snapshot"; partialText: string; status: string }
-  | { kind: "status"; status: string };
+  | { kind: "status"; status: string }
+  /** The provider call failed and is retried: the partial reply so far is void. */
+  | { kind: "retrying"; attempt: number; maxAttempts: number; delayMs: number; message: string };

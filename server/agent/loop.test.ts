@@ -3,7 +3,7 @@ import { z } from "zod";
 import { ModelError, type ModelClient, type ModelRequest, type ModelResponse } from "../llm/model-client";
 import { defineTool, ToolError, type Tool } from "../tools/tool";
 import type { Sandbox } from "../sandbox/sandbox";
-import type { PersistedEventPayloads, PersistedEventType, SessionEvent } from "./events";
+import { widenEvent, type PersistedEventPayloads, type PersistedEventType, type SessionEvent } from "./events";
 import { runTurn, type TurnOptions } from "./loop";
 import { createMessageProjection } from "./messages";
 
@@ -44,7 +44,7 @@ const harness = (client: ModelClient, tools: Tool[] = [echo], extra: Partial<Tur
   const events: SessionEvent[] = [];
   const record = async <T extends PersistedEventType>(type: T, payload: PersistedEventPayloads[T]) => {
     const event = { seq: events.length + 1, type, payload, createdAt: new Date(0).toISOString() } as SessionEvent<T>;
-    events.push(event);
+    events.push(widenEvent(event));
     return event;
   };
   const projection = createMessageProjection([
@@ -59,7 +59,7 @@ const harness = (client: ModelClient, tools: Tool[] = [echo], extra: Partial<Tur
     toolContext: { sandbox: {} as Sandbox, sessionId: "s", shell: { cwd: "/workspace" }, readFiles: new Map(), limits: { maxOutputChars: 1000 } },
     projection,
     record,
-    live: { text: () => undefined, thinking: () => undefined, toolOutput: () => undefined },
+    live: { text: () => undefined, thinking: () => undefined, toolOutput: () => undefined, retrying: () => undefined },
     signal: new AbortController().signal,
     maxSteps: 10,
     maxTokens: 100,

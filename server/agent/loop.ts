@@ -11,7 +11,7 @@ import {
 } from "../llm/model-client";
 import type { Tool, ToolContext, ToolOutput } from "../tools/tool";
 import { ToolError } from "../tools/tool";
-import type { PersistedEventPayloads, PersistedEventType, SessionEvent, TurnEndReason } from "./events";
+import { widenEvent, type PersistedEventPayloads, type PersistedEventType, type SessionEvent, type TurnEndReason } from "./events";
 import type { MessageProjection } from "./messages";
 
 export type RecordEvent = <T extends PersistedEventType>(type: T, payload: PersistedEventPayloads[T]) => Promise<SessionEvent<T>>;
@@ -20,6 +20,7 @@ export type LiveSink = {
   text(delta: string): void;
   thinking(delta: string): void;
   toolOutput(toolUseId: string, chunk: string): void;
+  retrying(notice: { attempt: number; maxAttempts: number; delayMs: number; message: string }): void;
 };
 
 /** Decides whether a tool call may run; a refusal becomes the call's error result. */
@@ -119,13 +120,14 @@ const askModel = (options: TurnOptions) =>
       onDelta: (delta) => {
         if (delta.type === "text") options.live.text(delta.text);
         if (delta.type === "thinking") options.live.thinking(delta.text);
+        if (delta.type === "retrying") options.live.retrying(delta);
       },
     },
   );
 
 const recordProjected = async <T extends PersistedEventType>(options: TurnOptions, type: T, payload: PersistedEventPayloads[T]) => {
   const event = await options.record(type, payload);
-  options.projection.apply(event);
+  options.projection.apply(widenEvent(event));
   return event;
 };
 

@@ -65,11 +65,18 @@ export type ModelDelta =
   | { type: "thinking"; text: string }
   | { type: "tool_call_started"; id: string; name: string }
   /** A tool_use block is complete (its arguments fully streamed) before the reply ends. */
-  | { type: "tool_call_ready"; block: ToolUseBlock };
+  | { type: "tool_call_ready"; block: ToolUseBlock }
+  /**
+   * From retry.ts: the attempt failed and another starts after delayMs. Everything streamed so far
+   * in this reply (text, thinking, tool calls, even ones announced ready) is void.
+   */
+  | { type: "retrying"; attempt: number; maxAttempts: number; delayMs: number; kind: ModelErrorKind; message: string };
 
 export type StreamOptions = {
   signal: AbortSignal;
   onDelta?: (delta: ModelDelta) => void;
+  /** Called on every raw stream event (including ones with no delta); retry.ts uses it to detect stalls. */
+  onActivity?: () => void;
 };
 
 export interface ModelClient {
@@ -115,3 +122,46 @@ export type ProviderConfig = {
   apiKey: string;
   model: string;
 };
+
+/** Reads retry-after-ms / retry-after (seconds or an HTTP date) into milliseconds. */
+export function parseRetryAfterMs(headers: { get(name: string): string | null } | undefined, now = Date.now()): number | undefined {
+  const ms = Number.parseFloat(headers?.get("retry-after-ms") ?? "");
+  if (Number.isFinite(ms) && ms >= 0) return ms;
+  const value = headers?.get("retry-after");
+  if (!value) return undefined;
+  const seconds = Number.parseFloat(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Turns an HTTP error status into a ModelError whose message a user can act on. */
+export function modelErrorFromStatus(
+  provider: string,
+  status: number,
+  providerMessage: string,
+  options: { retryAfterMs?: number; cause?: unknown; overloaded?: boolean } = {},
+): ModelError {
+  const detail = providerMessage ? `: ${providerMessage}` : "";
+  const common = { status, retryAfterMs: options.retryAfterMs, cause: options.cause };
+  if (status === 401) return new ModelError("auth", `${provider} rejected the API key (401)${detail}`, common);
+  if (status === 403) return new ModelError("auth", `${provider} denied access with this API key (403)${detail}`, common);
+  if (status === 429) return new ModelError("rate_limit", `${provider} rate limit reached (429)${detail}`, common);
+  if (status === 529 || options.overloaded) return new ModelError("overloaded", `${provider} is overloaded (${status})${detail}`, common);
+  if (status >= 500) return new ModelError("server", `${provider} server error (${status})${detail}`, common);
+  if (status === 404) return new ModelError("bad_request", `${provider} did not find the model or endpoint (404)${detail}`, common);
+  return new ModelError("bad_request", `${provider} rejected the request (${status})${detail}`, common);
+}
+
+const connectionCodes = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+
+/** True for errors from the network layer (fetch/undici), as opposed to bugs or HTTP statuses. */
+export function isConnectionFailure(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && (connectionCodes.has(code) || code.startsWith("UND_ERR"))) return true;
+    if (current.name === "TypeError" && /^(terminated|fetch failed)$/.test(current.message)) return true;
+    if (/socket hang up|other side closed/i.test(current.message)) return true;
+  }
+  return false;
+}

@@ -1,7 +1,7 @@
 // Appends events to a session's ordered log and reads them back. Sequence numbers are assigned
 // here, one writer per session at a time, so seq is gap-free and strictly increasing.
 import type { PrismaClient } from "../generated/prisma/client";
-import type { PersistedEventPayloads, PersistedEventType, SessionEvent } from "../agent/events";
+import { widenEvent, type PersistedEventPayloads, type PersistedEventType, type SessionEvent } from "../agent/events";
 
 export type EventLog = {
   append<T extends PersistedEventType>(sessionId: string, type: T, payload: PersistedEventPayloads[T]): Promise<SessionEvent<T>>;
@@ -24,7 +24,7 @@ export const createEventLog = (db: PrismaClient, onAppend?: (sessionId: string, 
       });
     });
     const appended = { seq: event.seq, type, payload, createdAt: event.createdAt.toISOString() } as SessionEvent<T>;
-    onAppend?.(sessionId, appended);
+    onAppend?.(sessionId, widenEvent(appended));
     return appended;
   };
 

@@ -90,6 +90,14 @@ export const createFanOut = (options: { frameMs?: number } = {}) => {
       ch.pendingOutput.set(toolUseId, (ch.pendingOutput.get(toolUseId) ?? "") + chunk);
       schedule(ch);
     },
+    publishRetrying(sessionId: string, notice: { attempt: number; maxAttempts: number; delayMs: number; message: string }) {
+      const ch = channel(sessionId);
+      ch.pendingText = "";
+      ch.pendingThinking = "";
+      ch.partialText = "";
+      flush(ch);
+      send(ch, { kind: "retrying", attempt: notice.attempt, maxAttempts: notice.maxAttempts, delayMs: notice.delayMs, message: notice.message });
+    },
     setStatus(sessionId: string, status: string) {
       const ch = channel(sessionId);
       flush(ch);

@@ -112,6 +112,7 @@ export const createSessionRunner = (deps: RunnerDeps, sessionId: string, spec: S
         text: (delta) => deps.fanOut.publishText(sessionId, delta),
         thinking: (delta) => deps.fanOut.publishThinking(sessionId, delta),
         toolOutput: (id, chunk) => deps.fanOut.publishToolOutput(sessionId, id, chunk),
+        retrying: (notice) => deps.fanOut.publishRetrying(sessionId, notice),
       },
       signal: controller.signal,
       maxSteps: deps.limits.maxSteps,

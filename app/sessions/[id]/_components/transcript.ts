@@ -28,6 +28,8 @@ export type StreamState = {
   partialText: string;
   status: string;
   liveOutput: Record<string, string>;
+  /** Shown while the provider call is being retried. */
+  retrying?: string;
 };
 
 export const initialStreamState = (): StreamState => ({ events: [], lastSeq: 0, partialText: "", status: "idle", liveOutput: {} });
@@ -41,7 +43,7 @@ export const applyLiveMessage = (state: StreamState, message: LiveMessage): Stre
       const partialText = event.type === "assistant_message" ? "" : state.partialText;
       const liveOutput =
         event.type === "tool_result" ? omit(state.liveOutput, event.payload.toolUseId) : state.liveOutput;
-      return { ...state, events: [...state.events, event], lastSeq: event.seq, partialText, liveOutput };
+      return { ...state, events: [...state.events, event], lastSeq: event.seq, partialText, liveOutput, retrying: event.type === "assistant_message" || event.type === "turn_finished" ? undefined : state.retrying };
     }
     case "snapshot":
       return { ...state, partialText: message.partialText, status: message.status };
@@ -54,6 +56,8 @@ export const applyLiveMessage = (state: StreamState, message: LiveMessage): Stre
         ...state,
         liveOutput: { ...state.liveOutput, [message.toolUseId]: (state.liveOutput[message.toolUseId] ?? "") + message.chunk },
       };
+    case "retrying":
+      return { ...state, partialText: "", retrying: `${message.message} — retrying (attempt ${message.attempt} of ${message.maxAttempts}) in ${Math.round(message.delayMs / 1000)} s` };
     case "status":
       return { ...state, status: message.status, partialText: message.status === "running" ? state.partialText : "" };
   }
@@ -118,6 +122,7 @@ export const buildTranscript = (state: StreamState): TranscriptItem[] => {
     const card = tools.get(id);
     if (card) card.liveOutput = output;
   }
+  if (state.retrying) items.push({ kind: "notice", seq: state.lastSeq + 0.25, tone: "info", text: state.retrying });
   if (state.partialText) items.push({ kind: "assistant", seq: state.lastSeq + 0.5, text: state.partialText, streaming: true });
   return items;
 };

@@ -1,0 +1,24 @@
+# Pincer itself (not a sandbox image), for docker-compose.yml. Sandboxes are sibling containers
+# started through the host's Docker socket, which only this container gets.
+FROM node:24-bookworm-slim
+
+# Build tools for better-sqlite3; git for workspaces; the docker CLI and debootstrap for
+# scripts/build-sandbox-image.sh (it talks to the host engine through the mounted socket).
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends python3 make g++ git ca-certificates docker.io debootstrap \
+  && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+ENV NEXT_TELEMETRY_DISABLED=1
+
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+
+COPY . .
+# The Prisma client is generated for PostgreSQL here (prisma.config.ts picks prisma/postgres/ for a
+# postgres URL); the URL is only read for its scheme at build time.
+RUN DATABASE_URL=postgresql://build/placeholder npx prisma generate && npx next build
+
+ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0 DATA_DIR=/var/lib/pincer
+EXPOSE 3000
+CMD ["sh", "-c", "bash scripts/build-sandbox-image.sh >/dev/null && npx prisma migrate deploy && exec npx tsx server/index.ts"]

@@ -1,0 +1,58 @@
+// End-to-end: a real Chromium against the real server, real Docker, a real SQLite file, and the
+// scripted model server speaking the providers' wire formats.
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { defineConfig } from "@playwright/test";
+
+export const e2ePorts = { pincer: 3210, model: 3299 };
+const dataDir = process.env.PINCER_E2E_DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), "pincer-e2e-"));
+process.env.PINCER_E2E_DATA_DIR = dataDir;
+
+export default defineConfig({
+  testDir: "e2e",
+  timeout: 120_000,
+  expect: { timeout: 20_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  use: {
+    baseURL: `http://localhost:${e2ePorts.pincer}`,
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    },
+  },
+  webServer: [
+    {
+      command: `npx tsx test-support/scripted-model/cli.ts --port ${e2ePorts.model}`,
+      url: `http://127.0.0.1:${e2ePorts.model}/__requests`,
+      reuseExistingServer: false,
+      stdout: "pipe",
+    },
+    {
+      command: "npx prisma migrate deploy && npx tsx server/index.ts",
+      url: `http://127.0.0.1:${e2ePorts.pincer}/healthz`,
+      reuseExistingServer: false,
+      timeout: 180_000,
+      stdout: "pipe",
+      env: {
+        NODE_ENV: "production",
+        PORT: String(e2ePorts.pincer),
+        HOST: "127.0.0.1",
+        DATA_DIR: dataDir,
+        DATABASE_URL: `file:${path.join(dataDir, "pincer.db")}`,
+        PINCER_SECRET_KEY: "ZTJlLXRlc3Qta2V5LXRoaXJ0eS10d28tYnl0ZXMtISE=",
+      },
+    },
+  ],
+});

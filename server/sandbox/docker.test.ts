@@ -1,0 +1,211 @@
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import Dockerode from "dockerode";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDockerDriver } from "./docker";
+import { SandboxError, type Sandbox } from "./sandbox";
+import { startTestSandbox } from "./test-sandbox";
+
+const sh = (sandbox: Sandbox, script: string, extra: Parameters<Sandbox["exec"]>[0] extends infer R ? Partial<R> : never = {}) =>
+  sandbox.exec({ cmd: ["sh", "-c", script], ...extra });
+
+describe("docker driver", { timeout: 60_000 }, () => {
+  let env: Awaited<ReturnType<typeof startTestSandbox>>;
+  beforeAll(async () => {
+    env = await startTestSandbox();
+  }, 60_000);
+  afterAll(async () => {
+    await env?.cleanup();
+  });
+
+  it("runs commands in /workspace with exit codes and separate streams", async () => {
+    const result = await sh(env.sandbox, "pwd; echo oops >&2; exit 7");
+    expect(result.exitCode).toBe(7);
+    expect(result.stdout.toString()).toBe("/workspace\n");
+    expect(result.stderr.toString()).toBe("oops\n");
+    expect(result.timedOut).toBe(false);
+    const inSub = await env.sandbox.exec({ cmd: ["pwd"], cwd: "/tmp" });
+    expect(inSub.stdout.toString()).toBe("/tmp\n");
+  });
+
+  it("passes env, feeds stdin then closes it, and closes stdin at once without it", async () => {
+    const withInput = await env.sandbox.exec({ cmd: ["sh", "-c", "cat; echo \"[$GREETING]\""], stdin: "piped\n", env: { GREETING: "hi" } });
+    expect(withInput.stdout.toString()).toBe("piped\n[hi]\n");
+    const started = Date.now();
+    const withoutInput = await env.sandbox.exec({ cmd: ["cat"], timeoutMs: 10_000 });
+    expect(withoutInput.timedOut).toBe(false);
+    expect(withoutInput.exitCode).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("streams output to the callbacks", async () => {
+    const chunks: string[] = [];
+    await sh(env.sandbox, "for i in 1 2 3; do echo line$i; done", { onStdout: (chunk) => chunks.push(chunk.toString()) });
+    expect(chunks.join("")).toBe("line1\nline2\nline3\n");
+  });
+
+  it("kills the whole process group on timeout, even children ignoring SIGTERM", async () => {
+    const script = "trap '' TERM; (trap '' TERM; exec sleep 300) & sleep 300 & echo started; wait";
+    const started = Date.now();
+    const result = await env.sandbox.exec({ cmd: ["bash", "-c", script], timeoutMs: 700 });
+    expect(result.timedOut).toBe(true);
+    expect(result.stdout.toString()).toBe("started\n");
+    expect(Date.now() - started).toBeLessThan(8_000);
+    const ps = await sh(env.sandbox, "ps -eo args= | grep -c '^sleep 300' || true");
+    expect(ps.stdout.toString().trim()).toBe("0");
+  });
+
+  it("stops a command when the abort signal fires", async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const result = await sh(env.sandbox, "sleep 300", { signal: controller.signal });
+    expect(result.aborted).toBe(true);
+    expect(result.timedOut).toBe(false);
+  });
+
+  it("keeps 100 MB of output bounded in the result while callbacks see every byte", async () => {
+    let seen = 0;
+    const result = await sh(env.sandbox, "head -c 100000000 /dev/zero | tr '\\0' x", { onStdout: (chunk) => (seen += chunk.length) });
+    expect(seen).toBe(100_000_000);
+    expect(result.stdout.length).toBeLessThan(2.1 * 1024 * 1024);
+    expect(result.stdout.toString()).toMatch(/\[\.\.\. \d+ bytes cut \.\.\.\]/);
+  });
+
+  it("is hardened: non-root, no capabilities, no-new-privileges, no network, read-only root", async () => {
+    const result = await sh(
+      env.sandbox,
+      [
+        "id -u",
+        "grep CapEff /proc/self/status",
+        "grep NoNewPrivs /proc/self/status",
+        "ls /sys/class/net | tr '\\n' ' '; echo",
+        "touch /usr/x 2>/dev/null && echo rootfs-writable || echo rootfs-readonly",
+        "touch /tmp/x /home/pincer/x /workspace/x && echo scratch-writable",
+        "cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max",
+        "cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max",
+        "test -e /var/run/docker.sock && echo has-docker-sock || echo no-docker-sock",
+      ].join("; "),
+    );
+    const lines = result.stdout.toString().trim().split("\n");
+    expect(lines[0]).toBe("1000");
+    expect(lines[1]).toMatch(/^CapEff:\s+0+$/);
+    expect(lines[2]).toMatch(/^NoNewPrivs:\s+1$/);
+    expect(lines[3]!.trim()).toBe("lo");
+    expect(lines[4]).toBe("rootfs-readonly");
+    expect(lines[5]).toBe("scratch-writable");
+    expect(lines[6]).toBe(String(512 * 1024 * 1024));
+    expect(lines[7]).toBe("256");
+    expect(lines[8]).toBe("no-docker-sock");
+  });
+
+  it("enforces the pids limit, and a timeout still cleans up a container full of processes", async () => {
+    const forkUntilRefused = [
+      "import os, time",
+      "n = 0",
+      "try:",
+      "    while n < 400:",
+      "        if os.fork() == 0:",
+      "            time.sleep(300); os._exit(0)",
+      "        n += 1",
+      "except OSError: pass",
+      "print(n, flush=True)",
+      "time.sleep(300)",
+    ].join("\n");
+    const result = await env.sandbox.exec({ cmd: ["python3", "-c", forkUntilRefused], timeoutMs: 3_000 });
+    expect(result.timedOut).toBe(true);
+    const started = Number(result.stdout.toString().trim());
+    expect(started).toBeGreaterThan(100);
+    expect(started).toBeLessThan(256);
+    const after = await sh(env.sandbox, "ps -e --no-headers | wc -l");
+    expect(Number(after.stdout.toString().trim())).toBeLessThan(10);
+  });
+
+  it("shares the workspace with the host", async () => {
+    await writeFile(path.join(env.workspaceDir, "from-host.txt"), "hello from host\n");
+    const result = await sh(env.sandbox, "cat from-host.txt && echo made-inside > inside.txt");
+    expect(result.stderr.toString()).toBe("");
+    expect(result.stdout.toString()).toBe("hello from host\n");
+    expect(await readFile(path.join(env.workspaceDir, "inside.txt"), "utf8")).toBe("made-inside\n");
+  });
+
+  it("opens a TTY with a login shell that echoes and resizes", async () => {
+    const tty = await env.sandbox.openTty({ cols: 100, rows: 30 });
+    let output = "";
+    tty.onData((chunk) => (output += chunk.toString()));
+    const exited = new Promise<void>((resolve) => tty.onExit(resolve));
+    const waitFor = async (pattern: RegExp) => {
+      for (let i = 0; i < 100 && !pattern.test(output); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(output).toMatch(pattern);
+    };
+    await tty.resize(120, 40);
+    tty.write("stty size; whoami; pwd\n");
+    await waitFor(/40 120/);
+    await waitFor(/pincer/);
+    await waitFor(/\/workspace/);
+    tty.write("exit\n");
+    await exited;
+  });
+
+  it("lists and inspects its sandboxes by label", async () => {
+    const info = await env.driver.inspect(env.spec.sessionId);
+    expect(info).toMatchObject({ sessionId: env.spec.sessionId, ownerId: "test-owner", state: "running" });
+    const all = await env.driver.list();
+    expect(all.map((entry) => entry.sessionId)).toContain(env.spec.sessionId);
+    expect(await env.driver.inspect("does-not-exist")).toBeNull();
+  });
+});
+
+describe("docker driver recovery", { timeout: 90_000 }, () => {
+  it("reports a container killed mid-command, then ensure() recreates it with the workspace intact", async () => {
+    const env = await startTestSandbox();
+    try {
+      await sh(env.sandbox, "echo keep > kept.txt");
+      const docker = new Dockerode();
+      const running = sh(env.sandbox, "sleep 60");
+      await new Promise((r) => setTimeout(r, 500));
+      await docker.getContainer(env.sandbox.id).kill();
+      const error = await running.catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(SandboxError);
+      expect((error as SandboxError).code).toBe("died");
+      expect((error as SandboxError).message).toMatch(/stopped while the command was running \(exit code 137/);
+
+      const next = await sh(env.sandbox, "true").catch((caught: unknown) => caught);
+      expect(next).toBeInstanceOf(SandboxError);
+
+      const stopped = await env.driver.ensure(env.spec);
+      expect(stopped.recreated).toBe(true);
+      expect(stopped.reason).toMatch(/had stopped \(exit code 137/);
+      expect((await sh(stopped.sandbox, "cat kept.txt")).stdout.toString()).toBe("keep\n");
+
+      await env.driver.destroy(env.spec.sessionId);
+      const removed = await env.driver.ensure(env.spec);
+      expect(removed).toMatchObject({ recreated: true, reason: "the sandbox container was removed" });
+      expect((await sh(removed.sandbox, "cat kept.txt")).stdout.toString()).toBe("keep\n");
+
+      const again = await env.driver.ensure(env.spec);
+      expect(again.recreated).toBe(false);
+    } finally {
+      await env.cleanup();
+    }
+  });
+
+  it("gives a clear error when the engine is unreachable", async () => {
+    const driver = createDockerDriver({ docker: new Dockerode({ socketPath: "/nonexistent/docker.sock" }) });
+    const error = await driver.list().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SandboxError);
+    expect((error as SandboxError).code).toBe("engine_unreachable");
+    expect((error as SandboxError).message).toMatch(/Cannot reach the Docker engine/);
+  });
+
+  it("chowns the workspace for the sandbox user when running as root", async () => {
+    const env = await startTestSandbox();
+    try {
+      expect(existsSync(env.workspaceDir)).toBe(true);
+      const result = await sh(env.sandbox, "stat -c %u /workspace");
+      if (process.getuid?.() === 0) expect(result.stdout.toString().trim()).toBe("1000");
+    } finally {
+      await env.cleanup();
+    }
+  });
+});

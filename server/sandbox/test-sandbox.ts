@@ -1,0 +1,32 @@
+// Test helper: a real container from pincer-sandbox:latest with a temp workspace, for tests that
+// need a Sandbox (docker driver, tools, diff). Build the image first: scripts/build-sandbox-image.sh.
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createDockerDriver } from "./docker";
+import type { Sandbox, SandboxSpec } from "./sandbox";
+
+export const TEST_LABEL_PREFIX = "pincer-test";
+
+export const startTestSandbox = async (overrides: Partial<SandboxSpec> = {}) => {
+  const workspaceDir = overrides.workspaceDir ?? (await mkdtemp(path.join(tmpdir(), "pincer-ws-")));
+  const driver = createDockerDriver({ labelPrefix: TEST_LABEL_PREFIX });
+  const spec: SandboxSpec = {
+    sessionId: `t${randomBytes(6).toString("hex")}`,
+    ownerId: "test-owner",
+    workspaceDir,
+    image: "pincer-sandbox:latest",
+    network: "none",
+    memoryBytes: 512 * 1024 * 1024,
+    nanoCpus: 1_000_000_000,
+    pidsLimit: 256,
+    ...overrides,
+  };
+  const sandbox: Sandbox = await driver.create(spec);
+  const cleanup = async () => {
+    await driver.destroy(spec.sessionId);
+    if (!overrides.workspaceDir) await rm(workspaceDir, { recursive: true, force: true });
+  };
+  return { driver, sandbox, spec, workspaceDir, cleanup };
+};

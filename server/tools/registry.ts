@@ -1,0 +1,19 @@
+// The built-in tools, and their schemas as the model sees them. Adding a tool is one line here.
+import { z } from "zod";
+import type { ToolSchema } from "../llm/model-client";
+import { bashTool } from "./bash";
+import { editTool } from "./edit";
+import { readTool } from "./read";
+import type { Tool } from "./tool";
+import { writeTool } from "./write";
+
+export const builtinTools: Tool[] = [bashTool, readTool, writeTool, editTool] as Tool[];
+
+/** JSON Schema for each tool's input, via zod 4's converter. */
+export const toolSchemas = (tools: Tool[] = builtinTools): ToolSchema[] =>
+  tools.map((tool) => {
+    const { $schema: _schema, ...inputSchema } = z.toJSONSchema(tool.inputSchema, { io: "input" }) as Record<string, unknown>;
+    return { name: tool.name, description: tool.description, inputSchema };
+  });
+
+export const findTool = (name: string, tools: Tool[] = builtinTools): Tool | undefined => tools.find((tool) => tool.name === name);
