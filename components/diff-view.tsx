@@ -7,7 +7,7 @@ import dynamic from "next/dynamic";
 import { useEffect, useRef, useState } from "react";
 import type { DiffFile, DiffFileStatus, WorkspaceDiff } from "@/server/workspace/diff-types";
 import { languageForPath } from "./file-language";
-import { diffTotals, isLargeDiffFile } from "./diff-summary";
+import { diffTotals, fileBodyKind, isLargeDiffFile, patchRowCount } from "./diff-summary";
 
 export type DiffViewProps = { diff: WorkspaceDiff };
 
@@ -178,7 +178,7 @@ function FileSection({ file, anchor, mode }: { file: DiffFile; anchor: string; m
       {open && body === "empty" && <Note>{file.status === "renamed" ? "File renamed without changes" : "No content changes"}</Note>}
       {open && body === "patch" && (
         <>
-          <WhenNearViewport placeholderHeight={patchHeight(file.patch)}>
+          <WhenNearViewport placeholderHeight={patchRowCount(file.patch) * ROW_PX}>
             <DiffFileBody path={file.path} oldPath={file.oldPath} patch={file.patch} language={languageForPath(file.path)} mode={mode} />
           </WhenNearViewport>
           {file.truncated && <Note>Patch truncated: this file's diff is too large to show in full.</Note>}
@@ -201,31 +201,8 @@ function FileSection({ file, anchor, mode }: { file: DiffFile; anchor: string; m
 const HEADER_PX = 37;
 const ROW_PX = 20;
 
-/** The viewer's height for a patch: one row per line from the first hunk on (hunk headers included). */
-const firstHunkOffset = (patch: string): number => {
-  if (patch.startsWith("@@")) return 0;
-  const newline = patch.indexOf("\n@@");
-  return newline < 0 ? -1 : newline + 1;
-};
-
-const patchHeight = (patch: string): number => {
-  const start = firstHunkOffset(patch);
-  if (start < 0) return 0;
-  const rows = patch
-    .slice(start)
-    .split("\n")
-    .filter((line) => line.length > 0 && !line.startsWith("\\")).length;
-  return rows * ROW_PX;
-};
-
 const estimatedHeight = (file: DiffFile, open: boolean): number =>
-  HEADER_PX + (open && fileBodyKind(file) === "patch" ? patchHeight(file.patch) : 44);
-
-const fileBodyKind = (file: DiffFile): "binary" | "empty" | "patch" => {
-  if (file.binary) return "binary";
-  if (firstHunkOffset(file.patch) < 0) return "empty";
-  return "patch";
-};
+  HEADER_PX + (open && fileBodyKind(file) === "patch" ? patchRowCount(file.patch) * ROW_PX : 44);
 
 function StatusLetter({ status }: { status: DiffFileStatus }) {
   const badge = STATUS_BADGE[status];

@@ -13,10 +13,10 @@ export const scriptModel = async (request: APIRequestContext, steps: ScriptStep[
 /** Fails the test when the model server saw a request it did not expect. */
 export const expectNoModelFailures = async (request: APIRequestContext) => {
   const response = await request.get(`${modelUrl}/__failures`);
-  expect(await response.json()).toEqual([]);
+  expect(((await response.json()) as { failures: unknown[] }).failures).toEqual([]);
 };
 
 export const modelRequests = async (request: APIRequestContext): Promise<Array<{ path: string; body: Record<string, unknown> }>> => {
   const response = await request.get(`${modelUrl}/__requests`);
-  return response.json();
+  return ((await response.json()) as { requests: Array<{ path: string; body: Record<string, unknown> }> }).requests;
 };

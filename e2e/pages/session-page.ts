@@ -50,6 +50,14 @@ export class SessionPage {
     return this.page.getByTestId("tool-call");
   }
 
+  /** Opens a finished tool card (done cards start collapsed) and returns its output element. */
+  async toolOutput(index: number) {
+    const card = this.toolCards().nth(index);
+    const header = card.locator("button[aria-expanded]").first();
+    if ((await header.getAttribute("aria-expanded")) !== "true") await header.click();
+    return card.getByTestId("tool-call-output");
+  }
+
   turnEnds() {
     return this.page.getByTestId("turn-end");
   }
