@@ -1,5 +1,5 @@
 // Sums test results across suites for `./pincer test` and prints one last line "N passed, N failed".
-// Arguments: name:reportPath:exitCode per suite. Skipped tests count as failures; a suite that
+// Arguments: name:reportPath:exitCode per suite (reportPath "-" for a single pass/fail check). Skipped tests count as failures; a suite that
 // crashed without a report, or exited non-zero with nothing failed in it, counts one failure.
 import { existsSync, readFileSync } from "node:fs";
 
@@ -31,6 +31,8 @@ export function countPlaywright(report) {
 }
 
 export function countSuite(name, reportPath, exitCode) {
+  // A check without a report (the type check): one result, decided by its exit code.
+  if (reportPath === "-") return exitCode === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
   if (!existsSync(reportPath)) {
     console.error(`pincer: ${name} produced no report (exit code ${exitCode}): counted as 1 failure`);
     return { passed: 0, failed: 1 };

@@ -22,4 +22,9 @@ describe("count-tests", () => {
   it("counts a suite without a report as one failure", () => {
     expect(countSuite("vitest", "/nonexistent/report.json", 1)).toEqual({ passed: 0, failed: 1 });
   });
+
+  it("counts a report-less check (the type check) by its exit code", () => {
+    expect(countSuite("typecheck", "-", 0)).toEqual({ passed: 1, failed: 0 });
+    expect(countSuite("typecheck", "-", 2)).toEqual({ passed: 0, failed: 1 });
+  });
 });
