@@ -1,27 +1,16 @@
-import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTempDb } from "../test-support/temp-db";
 import { createDb, type Db } from "./db";
 
-const root = path.resolve(import.meta.dirname, "..");
-const tempDir = mkdtempSync(path.join(tmpdir(), "pincer-db-"));
-const url = `file:${path.join(tempDir, "pincer.db")}`;
 let db: Db;
+let cleanup: () => Promise<void>;
 
 beforeAll(async () => {
-  await promisify(execFile)(process.execPath, [path.join(root, "node_modules/prisma/build/index.js"), "migrate", "deploy"], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: url },
-  });
-  db = createDb(url);
+  ({ db, cleanup } = await createTempDb());
 });
 
 afterAll(async () => {
-  await db?.$disconnect();
-  rmSync(tempDir, { recursive: true, force: true });
+  await cleanup?.();
 });
 
 describe("createDb", () => {

@@ -124,6 +124,11 @@ export const createSessionService = (deps: SessionServiceDeps) => {
       await runner.sendMessage(text, author, earlier === 0);
     },
 
+    /** Resolves when the session's running turn (if any) has ended. */
+    async idle(sessionId: string) {
+      await runners.get(sessionId)?.idle();
+    },
+
     async stop(sessionId: string) {
       await runners.get(sessionId)?.stop();
     },

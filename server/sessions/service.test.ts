@@ -1,0 +1,201 @@
+// The session service with real parts: a migrated SQLite file, real containers, the real
+// Anthropic client against the scripted model server over HTTP.
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createModelClient } from "../llm/create-model-client";
+import { toAnthropicParams } from "../llm/anthropic";
+import { createDockerDriver } from "../sandbox/docker";
+import { TEST_LABEL_PREFIX } from "../sandbox/test-sandbox";
+import { builtinTools, toolSchemas } from "../tools/registry";
+import { createMessageProjection } from "../agent/messages";
+import { systemPrompt } from "../agent/prompt";
+import type { SessionEvent } from "../agent/events";
+import { createServices, ensureLocalUser, type Services } from "../services";
+import { createTempDb } from "../../test-support/temp-db";
+import { startScriptedModelServer, type ScriptedModelServer } from "../../test-support/scripted-model";
+
+let model: ScriptedModelServer;
+let services: Services;
+let cleanupDb: () => Promise<void>;
+let dataDir: string;
+const driver = createDockerDriver({ labelPrefix: TEST_LABEL_PREFIX });
+const created: string[] = [];
+
+beforeAll(async () => {
+  model = await startScriptedModelServer();
+  const temp = await createTempDb();
+  cleanupDb = temp.cleanup;
+  dataDir = temp.dir;
+  await ensureLocalUser(temp.db);
+  services = createServices({
+    db: temp.db,
+    driver,
+    // Fast retries: the behaviour is under test, not the waiting.
+    createModelClient: (config) => createModelClient(config, { retry: { initialDelayMs: 1, maxDelayMs: 5 } }),
+    tools: builtinTools,
+    toolSchemas: toolSchemas(builtinTools),
+    dataDir,
+    sandboxDefaults: { image: "pincer-sandbox:latest", network: "none", memoryBytes: 512 * 1024 * 1024, nanoCpus: 1e9, pidsLimit: 256 },
+  });
+  await temp.db.provider.create({
+    data: { id: "p1", ownerId: "local", kind: "anthropic", label: "scripted", baseUrl: model.url, model: "claude-scripted", apiKeyEncrypted: (await import("../secrets")).encryptSecret("sk-test"), isDefault: true },
+  });
+});
+
+afterAll(async () => {
+  await Promise.all(created.map((id) => driver.destroy(id).catch(() => undefined)));
+  await model?.close();
+  await cleanupDb?.();
+});
+
+const newSession = async () => {
+  const session = await services.sessions.create({ ownerId: "local", source: { kind: "empty" } });
+  created.push(session.id);
+  await services.sessions.waitUntilReady(session.id);
+  return session.id;
+};
+
+const runTurn = async (sessionId: string, text: string) => {
+  await services.sessions.sendMessage(sessionId, text, "You");
+  await services.sessions.idle(sessionId);
+  return services.sessions.events(sessionId, 0);
+};
+
+const ofType = <T extends SessionEvent["type"]>(events: SessionEvent[], type: T) =>
+  events.filter((e): e is Extract<SessionEvent, { type: T }> => e.type === type);
+
+describe("session service", () => {
+  it("runs a turn with tools in the container, and the log rebuilds exactly the request the model got", async () => {
+    const id = await newSession();
+    model.setScript([
+      { toolCalls: [{ name: "Bash", input: { command: "mkdir -p src && cd src && echo 'x = 1' > a.py && pwd" } }] },
+      { toolCalls: [{ name: "Bash", input: { command: "pwd && cat a.py" } }] },
+      { text: "All done." },
+    ]);
+    const events = await runTurn(id, "create a python file");
+    expect(model.failures).toEqual([]);
+    const results = ofType(events, "tool_result");
+    expect(results.map((r) => r.payload.isError)).toEqual([false, false]);
+    // cwd persisted between calls
+    expect(results[1].payload.output).toContain("/workspace/src");
+    expect(results[1].payload.output).toContain("x = 1");
+    expect(ofType(events, "turn_finished")[0].payload.reason).toBe("end_turn");
+    expect(await readFile(path.join(dataDir, "workspaces", id, "src/a.py"), "utf8")).toBe("x = 1\n");
+
+    // The first prompt carried the environment note, and the rebuilt request matches byte for byte.
+    const lastAssistant = events.findLastIndex((e) => e.type === "assistant_message");
+    const messages = createMessageProjection(events.slice(0, lastAssistant)).messages();
+    const rebuilt = toAnthropicParams({ model: "claude-scripted", system: systemPrompt, tools: toolSchemas(builtinTools), messages, maxTokens: 16_000 });
+    const sent = model.requests.at(-1)!.body as Record<string, unknown>;
+    expect(JSON.stringify(sent.messages)).toBe(JSON.stringify(rebuilt.messages));
+    expect(JSON.stringify(sent.messages)).toContain("<environment>");
+  });
+
+  it("a tool call with invalid JSON arguments becomes an error result the model recovers from", async () => {
+    const id = await newSession();
+    model.setScript([
+      { toolCalls: [{ name: "Bash", rawArguments: '{"command": "echo hi' }] },
+      { expect: { toolResultIncludes: "not valid JSON" }, toolCalls: [{ name: "Bash", input: { command: "echo recovered" } }] },
+      { text: "Recovered." },
+    ]);
+    const events = await runTurn(id, "go");
+    expect(model.failures).toEqual([]);
+    expect(ofType(events, "tool_result").map((r) => r.payload.isError)).toEqual([true, false]);
+    expect(ofType(events, "turn_finished")[0].payload.reason).toBe("end_turn");
+  });
+
+  it("bounds huge output, describes binary output, and refuses paths outside the workspace", async () => {
+    const id = await newSession();
+    model.setScript([
+      {
+        toolCalls: [
+          { name: "Bash", input: { command: "head -c 3000000 /dev/zero | tr '\\0' a; echo; echo THE-END" } },
+        ],
+      },
+      { toolCalls: [{ name: "Bash", input: { command: "head -c 4000 /bin/ls" } }] },
+      { toolCalls: [{ name: "Read", input: { file_path: "/etc/passwd" } }] },
+      { text: "ok" },
+    ]);
+    const events = await runTurn(id, "stress the tools");
+    const [huge, binary, outside] = ofType(events, "tool_result").map((r) => r.payload);
+    expect(huge.output.length).toBeLessThan(40_000);
+    expect(huge.output).toContain("THE-END");
+    expect(huge.output).toMatch(/cut/);
+    expect(binary.output).toMatch(/binary/i);
+    expect(binary.output).not.toContain("\u0000");
+    expect(outside.isError).toBe(true);
+    expect(outside.output).toMatch(/outside the workspace/);
+  });
+
+  it("a provider that keeps failing ends the turn with a visible error; the next message works", async () => {
+    const id = await newSession();
+    model.setScript([
+      { error: { status: 500 } },
+      { error: { status: 500 } },
+      { error: { status: 500 } },
+      { error: { status: 500 } },
+    ]);
+    let events = await runTurn(id, "hello");
+    const error = ofType(events, "error").at(-1)!;
+    expect(error.payload.kind).toBe("server");
+    expect(error.payload.message).toMatch(/500/);
+    expect(ofType(events, "turn_finished").at(-1)!.payload.reason).toBe("error");
+
+    model.setScript([{ text: "I'm back." }]);
+    events = await runTurn(id, "again");
+    expect(ofType(events, "assistant_message").at(-1)!.payload.content).toEqual([{ type: "text", text: "I'm back." }]);
+    expect(ofType(events, "turn_finished").at(-1)!.payload.reason).toBe("end_turn");
+  });
+
+  it("a killed container is reported and recreated with the workspace intact", async () => {
+    const id = await newSession();
+    await writeFile(path.join(dataDir, "workspaces", id, "keep.txt"), "precious\n");
+    const info = await driver.inspect(id);
+    expect(info?.state).toBe("running");
+    await driver.stop(id);
+
+    model.setScript([{ toolCalls: [{ name: "Bash", input: { command: "cat keep.txt" } }] }, { text: "still here" }]);
+    const events = await runTurn(id, "is my file there?");
+    const status = ofType(events, "sandbox_status").at(-1)!;
+    expect(status.payload.state).toBe("recreated");
+    expect(ofType(events, "tool_result").at(-1)!.payload.output).toContain("precious");
+  });
+
+  it("after a restart mid-turn, dangling tool calls are answered and the turn is ended cleanly", async () => {
+    const id = await newSession();
+    const db = services.db;
+    await services.eventLog.append(id, "user_message", { text: "work", author: "You" });
+    await services.eventLog.append(id, "turn_started", { turn: 1, model: "m", provider: "anthropic" });
+    await services.eventLog.append(id, "assistant_message", {
+      content: [{ type: "tool_use", id: "toolu_1", name: "Bash", input: { command: "sleep 100" } }],
+      stopReason: "tool_use",
+      usage: { inputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 1 },
+      model: "m",
+    });
+    await services.eventLog.append(id, "tool_call", { toolUseId: "toolu_1", name: "Bash", input: { command: "sleep 100" } });
+    await db.session.update({ where: { id }, data: { status: "running" } });
+
+    expect(await services.sessions.recover()).toBeGreaterThanOrEqual(1);
+    const events = await services.sessions.events(id, 0);
+    expect(ofType(events, "tool_result")).toMatchObject([{ payload: { toolUseId: "toolu_1", isError: true } }]);
+    expect(ofType(events, "turn_finished")).toMatchObject([{ payload: { reason: "error" } }]);
+    expect((await db.session.findUnique({ where: { id } }))?.status).toBe("idle");
+
+    // The rebuilt conversation is valid for the provider: every tool_use has its result.
+    model.setScript([{ expect: { toolResultIncludes: "Pincer restarted" }, text: "Continuing." }]);
+    const after = await runTurn(id, "continue");
+    expect(model.failures).toEqual([]);
+    expect(ofType(after, "turn_finished").at(-1)!.payload.reason).toBe("end_turn");
+  });
+
+  it("without a provider the turn explains what to do", async () => {
+    const id = await newSession();
+    // A session whose owner has no provider configured.
+    const db = services.db;
+    await db.user.upsert({ where: { id: "other" }, update: {}, create: { id: "other", name: "Other" } });
+    await db.session.update({ where: { id }, data: { ownerId: "other" } });
+    const events = await runTurn(id, "hello");
+    expect(ofType(events, "error").at(-1)!.payload).toMatchObject({ kind: "no_provider" });
+  });
+});
