@@ -13,7 +13,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <TrpcReactProvider>
           <header className="flex h-12 items-center gap-6 border-b border-border px-4">
             <Link href="/" className="font-semibold tracking-tight">
-              🦀 Pincer
+              Pincer
             </Link>
             <nav className="flex gap-4 text-sm text-muted-foreground">
               <Link href="/" className="hover:text-foreground">

@@ -6,6 +6,9 @@ import { expectNoModelFailures, modelRequests, modelUrl, scriptModel } from "./s
 
 test.describe.configure({ mode: "serial" });
 
+/** The last "rows cols" line `stty size` printed. */
+const lastTtySize = (text: string) => [...text.matchAll(/^(\d+) (\d+)\s*$/gm)].at(-1)?.slice(1, 3).join("x") ?? null;
+
 test("without a provider the front page says what to do", async ({ page }) => {
   await page.goto("/");
   await expect(page.getByTestId("setup-provider-banner")).toContainText("No model provider yet");
@@ -59,6 +62,19 @@ test("the agent runs tools in its sandbox; terminal, diff and reload show the sa
   await expect.poll(() => session.terminalText(), { timeout: 30_000 }).toContain("$");
   await session.typeInTerminal("cat greeting.txt\n");
   await expect.poll(() => session.terminalText()).toContain("hello from the agent");
+
+  // Resizing the page resizes the TTY.
+  await session.typeInTerminal("stty size\n");
+  await expect.poll(async () => lastTtySize(await session.terminalText())).not.toBeNull();
+  const before = lastTtySize(await session.terminalText());
+  await page.setViewportSize({ width: 1000, height: 560 });
+  await expect
+    .poll(async () => {
+      await session.typeInTerminal("stty size\n");
+      return lastTtySize(await session.terminalText());
+    })
+    .not.toEqual(before);
+  await page.setViewportSize({ width: 1280, height: 720 });
 
   // The diff against the base commit lists the new file.
   await session.openChanges();

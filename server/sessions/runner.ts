@@ -62,6 +62,13 @@ export const createSessionRunner = (deps: RunnerDeps, sessionId: string, spec: S
     return sandbox;
   };
 
+  /** The first container of a new session (not a recreation: nothing to report). */
+  const startSandbox = async (): Promise<Sandbox> => {
+    current = await deps.driver.create(spec);
+    sandboxStale = false;
+    return current;
+  };
+
   // The tools see one stable Sandbox whose calls go to whichever container is current.
   const sandboxForTools: Sandbox = {
     id: sessionId,
@@ -149,6 +156,7 @@ export const createSessionRunner = (deps: RunnerDeps, sessionId: string, spec: S
       return turn !== null;
     },
     ensureSandbox,
+    startSandbox,
     sandbox: sandboxForTools,
     /** Records the user's message and starts a turn. Throws when a turn is already running. */
     async sendMessage(text: string, author: string, isFirstMessage: boolean) {

@@ -75,6 +75,7 @@ describe("session service", () => {
     ]);
     const events = await runTurn(id, "create a python file");
     expect(model.failures).toEqual([]);
+    expect(ofType(events, "sandbox_status").map((e) => e.payload.state)).toEqual(["starting", "ready"]);
     const results = ofType(events, "tool_result");
     expect(results.map((r) => r.payload.isError)).toEqual([false, false]);
     // cwd persisted between calls

@@ -68,7 +68,7 @@ export const createSessionService = (deps: SessionServiceDeps) => {
       await eventLog.append(sessionId, "sandbox_status", { state: "starting", message: source.kind === "git" ? `Cloning ${source.url}…` : "Preparing an empty workspace…" });
       const { baseCommit } = await initWorkspace(specFor(session).workspaceDir, source);
       await db.session.update({ where: { id: sessionId }, data: { baseCommit } });
-      const sandbox = await runner.ensureSandbox();
+      const sandbox = await runner.startSandbox();
       await db.session.update({ where: { id: sessionId }, data: { containerId: sandbox.id, status: "idle" } });
       deps.fanOut.setStatus(sessionId, "idle");
       await eventLog.append(sessionId, "sandbox_status", { state: "ready", message: `Sandbox ready (${session.image}).` });

@@ -2,6 +2,7 @@
 // reads, the permission key it is checked under, and a run function that gets one ToolContext.
 import type { z } from "zod";
 import type { Sandbox } from "../sandbox/sandbox";
+import type { SessionToolState } from "./session-state";
 
 /** Per-session memory the file tools share: which files were read, and their state when read. */
 export type FileReadState = Map<string, { mtimeMs: number; size: number }>;
@@ -16,6 +17,12 @@ export type ToolContext = {
   /** Streams partial output to the UI while the tool runs (live only). */
   onOutput?: (chunk: string) => void;
   limits: { maxOutputChars: number };
+  /**
+   * Per-session memory of the newer tools (background shells, editor undo history, todo list).
+   * The runner should keep one per session (createSessionToolState); without it the tools fall
+   * back to state tied to `readFiles`, which is also one per session.
+   */
+  toolState?: SessionToolState;
 };
 
 export type ToolOutput = {
@@ -24,6 +31,8 @@ export type ToolOutput = {
   isError: boolean;
   /** Extra facts for the UI and the event log (exit code, truncated, path...). */
   metadata?: Record<string, unknown>;
+  /** Images for the model (Read of a PNG/JPEG/GIF/WebP); providers send them as image blocks. */
+  images?: Array<{ mediaType: string; base64: string }>;
 };
 
 export type Tool<Schema extends z.ZodType = z.ZodType> = {
