@@ -79,11 +79,17 @@ setup_sandbox_image() {
   bash "$script" >/dev/null || die "building the sandbox image failed"
 }
 
+# "file" (SQLite, the default) or "postgres": the client is generated for one of them.
+db_kind() {
+  local url="${DATABASE_URL:-file:}"
+  echo "${url%%:*}"
+}
+
 setup_prisma() {
   local marker="$pincer_root/server/generated/.pincer-schema-hash"
   local hash
   # The client is generated for one provider: the one DATABASE_URL points at.
-  hash="$(content_hash prisma/schema.prisma prisma/postgres/schema.prisma prisma.config.ts package-lock.json)-${DATABASE_URL%%:*}"
+  hash="$(content_hash prisma/schema.prisma prisma/postgres/schema.prisma prisma.config.ts package-lock.json)-$(db_kind)"
   if [ ! -f "$marker" ] || [ "$(cat "$marker")" != "$hash" ] || [ ! -f "$pincer_root/server/generated/prisma/client.ts" ]; then
     step "Generating the Prisma client"
     (cd "$pincer_root" && npx prisma generate >/dev/null) || die "prisma generate failed"

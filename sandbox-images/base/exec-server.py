@@ -1,0 +1,330 @@
+#!/usr/bin/env python3
+# Pincer's exec server: runs inside a session container, started once per container with
+# `docker exec -i`, and carries many concurrent commands over that one stdin/stdout stream
+# (server/sandbox/exec-channel.ts is the other end). Saves a docker exec round trip (~50 ms,
+# queueing under load) per command; without this file the server falls back to docker exec.
+#
+# Frames both ways: type (u8), command id (u32 BE), payload length (u32 BE), payload.
+#   client -> server: SPAWN json {cmd, cwd, env, stdin}, STDIN bytes, STDIN_EOF, SIGNAL json {signal}
+#   server -> client: HELLO json, STDOUT bytes, STDERR bytes, EXIT json {code, signal, oom, pids}, ERROR json
+import errno
+import json
+import os
+import selectors
+import signal
+import struct
+import subprocess
+import sys
+import time
+
+VERSION = 1
+HEADER = struct.Struct(">BII")
+SPAWN, STDIN, STDIN_EOF, SIGNAL = 1, 2, 3, 4
+HELLO, STDOUT, STDERR, EXIT, ERROR = 10, 11, 12, 13, 14
+READ_SIZE = 64 * 1024
+# Background jobs (`cmd &`) inherit the command's pipes; once the command itself has exited, its
+# result is sent after this long even if they still hold them (their later output is dropped).
+DRAIN_AFTER_EXIT_S = 0.1
+
+
+def read_counter(paths, key):
+    """A cgroup event counter (v1 or v2 path), or None when the file is not there."""
+    for path in paths:
+        try:
+            with open(path) as handle:
+                for line in handle:
+                    name, _, value = line.partition(" ")
+                    if name == key:
+                        return int(value)
+        except OSError:
+            continue
+    return None
+
+
+def oom_kills():
+    return read_counter(["/sys/fs/cgroup/memory/memory.oom_control", "/sys/fs/cgroup/memory.events"], "oom_kill")
+
+
+def pids_max_hits():
+    return read_counter(["/sys/fs/cgroup/pids/pids.events", "/sys/fs/cgroup/pids.events"], "max")
+
+
+out_fd = sys.stdout.fileno()
+
+
+def send(kind, ident, payload=b""):
+    data = HEADER.pack(kind, ident, len(payload)) + payload
+    view = memoryview(data)
+    while view:
+        try:
+            view = view[os.write(out_fd, view):]
+        except InterruptedError:
+            continue
+
+
+def send_json(kind, ident, value):
+    send(kind, ident, json.dumps(value).encode())
+
+
+class Command:
+    def __init__(self, ident, proc, has_stdin):
+        self.ident = ident
+        self.proc = proc
+        self.open_streams = 2
+        self.exit_status = None
+        self.exited_at = None
+        self.stdin_buffer = bytearray()
+        self.stdin_eof = not has_stdin
+        self.stdin_registered = False
+        self.streams_done = set()
+        self.oom_before = oom_kills()
+        self.pids_before = pids_max_hits()
+
+
+selector = selectors.DefaultSelector()
+commands = {}
+in_buffer = bytearray()
+
+
+def close_stdin(command):
+    stdin = command.proc.stdin
+    if stdin is None:
+        return
+    command.proc.stdin = None
+    if command.stdin_registered:
+        selector.unregister(stdin)
+        command.stdin_registered = False
+    try:
+        stdin.close()
+    except OSError:
+        pass
+
+
+def flush_stdin(command):
+    stdin = command.proc.stdin
+    if stdin is None:
+        return
+    while command.stdin_buffer:
+        try:
+            written = os.write(stdin.fileno(), command.stdin_buffer)
+        except BlockingIOError:
+            break
+        except OSError:
+            # The command closed its stdin or exited: what it did not read is dropped.
+            command.stdin_buffer.clear()
+            close_stdin(command)
+            return
+        del command.stdin_buffer[:written]
+    if not command.stdin_buffer and command.stdin_eof:
+        close_stdin(command)
+        return
+    wants_write = bool(command.stdin_buffer)
+    if wants_write and not command.stdin_registered:
+        selector.register(stdin, selectors.EVENT_WRITE, ("stdin", command))
+    elif not wants_write and command.stdin_registered:
+        selector.unregister(stdin)
+    command.stdin_registered = wants_write
+
+
+def spawn(ident, request):
+    env = dict(os.environ)
+    env.update(request.get("env") or {})
+    has_stdin = bool(request.get("stdin"))
+    argv = request["cmd"]
+    try:
+        proc = subprocess.Popen(
+            argv,
+            cwd=request.get("cwd") or None,
+            env=env,
+            stdin=subprocess.PIPE if has_stdin else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+    except FileNotFoundError as error:
+        missing_cwd = error.filename == request.get("cwd")
+        if missing_cwd:
+            send_json(ERROR, ident, {"message": f"the working directory {request.get('cwd')} does not exist"})
+            return
+        send(STDERR, ident, f"pincer-exec: {argv[0]}: not found\n".encode())
+        send_json(EXIT, ident, {"code": 127, "signal": None, "oom": False, "pids": False})
+        return
+    except PermissionError as error:
+        send(STDERR, ident, f"pincer-exec: {argv[0]}: {error.strerror}\n".encode())
+        send_json(EXIT, ident, {"code": 126, "signal": None, "oom": False, "pids": False})
+        return
+    except OSError as error:
+        if error.errno == errno.EAGAIN:
+            # The pids limit is used up (a fork bomb): report it like a shell would.
+            send(STDERR, ident, b"pincer-exec: cannot start the command: the sandbox's process limit is used up\n")
+            send_json(EXIT, ident, {"code": 126, "signal": None, "oom": False, "pids": True})
+            return
+        send_json(ERROR, ident, {"message": f"cannot start {argv[0]}: {error.strerror}"})
+        return
+    command = Command(ident, proc, has_stdin)
+    commands[ident] = command
+    for stream, kind in ((proc.stdout, STDOUT), (proc.stderr, STDERR)):
+        os.set_blocking(stream.fileno(), False)
+        selector.register(stream, selectors.EVENT_READ, ("out", command, kind))
+    if proc.stdin is not None:
+        os.set_blocking(proc.stdin.fileno(), False)
+
+
+def signal_group(command, signum):
+    """Signals the command's process group and every process in its session."""
+    leader = command.proc.pid
+    targets = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        # fields[2] is the process group, fields[3] the session.
+        if fields[2] == str(leader).encode() or fields[3] == str(leader).encode():
+            targets.add(int(entry))
+    for pid in targets:
+        try:
+            os.kill(pid, signum)
+        except OSError:
+            pass
+
+
+def finish(command):
+    for stream in (command.proc.stdout, command.proc.stderr):
+        if stream in command.streams_done:
+            continue
+        # A background job still holds this pipe: keep reading (and dropping) what it writes, so
+        # it does not die of SIGPIPE when the call that started it has returned.
+        selector.modify(stream, selectors.EVENT_READ, ("drain",))
+    close_stdin(command)
+    status = command.exit_status
+    signum = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+    code = 128 + signum if signum is not None else os.WEXITSTATUS(status)
+    oom_after = oom_kills()
+    pids_after = pids_max_hits()
+    oom = signum == signal.SIGKILL and None not in (command.oom_before, oom_after) and oom_after > command.oom_before
+    pids = None not in (command.pids_before, pids_after) and pids_after > command.pids_before
+    del commands[command.ident]
+    send_json(EXIT, command.ident, {"code": code, "signal": signum, "oom": oom, "pids": pids})
+
+
+def reap():
+    for command in list(commands.values()):
+        if command.exit_status is not None:
+            continue
+        try:
+            pid, status = os.waitpid(command.proc.pid, os.WNOHANG)
+        except ChildProcessError:
+            pid, status = command.proc.pid, 0
+        if pid == 0:
+            continue
+        command.exit_status = status
+        command.proc.returncode = status
+        command.exited_at = now()
+        if command.open_streams == 0:
+            finish(command)
+
+
+now = time.monotonic
+
+
+def handle_frame(kind, ident, payload):
+    if kind == SPAWN:
+        spawn(ident, json.loads(payload))
+        return
+    command = commands.get(ident)
+    if command is None:
+        return
+    if kind == STDIN:
+        command.stdin_buffer += payload
+        flush_stdin(command)
+    elif kind == STDIN_EOF:
+        command.stdin_eof = True
+        flush_stdin(command)
+    elif kind == SIGNAL:
+        signal_group(command, getattr(signal, "SIG" + json.loads(payload)["signal"]))
+
+
+def read_requests(fd):
+    try:
+        data = os.read(fd, READ_SIZE)
+    except BlockingIOError:
+        return True
+    if not data:
+        return False
+    in_buffer.extend(data)
+    while len(in_buffer) >= HEADER.size:
+        kind, ident, length = HEADER.unpack_from(in_buffer)
+        if len(in_buffer) < HEADER.size + length:
+            break
+        payload = bytes(in_buffer[HEADER.size:HEADER.size + length])
+        del in_buffer[:HEADER.size + length]
+        handle_frame(kind, ident, payload)
+    return True
+
+
+def main():
+    # SIGCHLD wakes the select loop through this pipe.
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_read, False)
+    os.set_blocking(wake_write, False)
+    signal.set_wakeup_fd(wake_write, warn_on_full_buffer=False)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    selector.register(wake_read, selectors.EVENT_READ, ("wake",))
+    in_fd = sys.stdin.fileno()
+    os.set_blocking(in_fd, False)
+    selector.register(in_fd, selectors.EVENT_READ, ("in",))
+    send_json(HELLO, 0, {"version": VERSION, "pid": os.getpid()})
+    running = True
+    while running:
+        waiting = [c for c in commands.values() if c.exited_at is not None]
+        timeout = None
+        if waiting:
+            timeout = max(0.0, min(c.exited_at + DRAIN_AFTER_EXIT_S for c in waiting) - now())
+        for key, events in selector.select(timeout):
+            tag = key.data[0]
+            if tag == "wake":
+                try:
+                    os.read(wake_read, 4096)
+                except BlockingIOError:
+                    pass
+            elif tag == "in":
+                running = read_requests(in_fd)
+            elif tag == "drain":
+                try:
+                    if not os.read(key.fd, READ_SIZE):
+                        selector.unregister(key.fileobj)
+                        key.fileobj.close()
+                except BlockingIOError:
+                    pass
+            elif tag == "stdin":
+                flush_stdin(key.data[1])
+            elif tag == "out":
+                command, kind = key.data[1], key.data[2]
+                try:
+                    data = os.read(key.fd, READ_SIZE)
+                except BlockingIOError:
+                    continue
+                if data:
+                    send(kind, command.ident, data)
+                    continue
+                selector.unregister(key.fileobj)
+                key.fileobj.close()
+                command.streams_done.add(key.fileobj)
+                command.open_streams -= 1
+                if command.open_streams == 0 and command.exit_status is not None and command.ident in commands:
+                    finish(command)
+        reap()
+        for command in [c for c in commands.values() if c.exited_at is not None]:
+            if now() - command.exited_at >= DRAIN_AFTER_EXIT_S:
+                finish(command)
+    # The server went away: nothing is left to report to, so stop every command it started.
+    for command in list(commands.values()):
+        signal_group(command, signal.SIGKILL)
+
+
+if __name__ == "__main__":
+    main()
