@@ -48,6 +48,8 @@ const schema = z
     SANDBOX_MEMORY_MB: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(2048)),
     SANDBOX_PIDS_LIMIT: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(512)),
     SANDBOX_CPUS: z.preprocess(emptyAsUndefined, z.coerce.number().positive().default(1)),
+    /** JSON price table (USD per million tokens by model prefix) merged over the defaults. */
+    PINCER_PRICES_FILE: z.preprocess(emptyAsUndefined, z.string().optional()),
   })
   .transform((raw) => {
     const dataDir = path.resolve(repoRoot, raw.DATA_DIR);

@@ -5,6 +5,7 @@ import { env } from "./env";
 import { db } from "./db";
 import { createDockerDriver } from "./sandbox/docker";
 import { createModelClient } from "./llm/create-model-client";
+import { loadPrices } from "./llm/pricing";
 import { builtinTools, toolSchemas } from "./tools/registry";
 import { createServices, ensureLocalUser } from "./services";
 import { createPincerServer } from "./http-server";
@@ -21,6 +22,7 @@ const main = async () => {
     tools: builtinTools,
     toolSchemas: toolSchemas(builtinTools),
     dataDir: env.DATA_DIR,
+    prices: loadPrices(env.PINCER_PRICES_FILE),
     sandboxDefaults: {
       image: env.SANDBOX_IMAGE,
       network: "none",

@@ -9,6 +9,7 @@ import { createFanOut } from "./sessions/fan-out";
 import { createSessionService, type SandboxDefaults } from "./sessions/service";
 import type { Tool } from "./tools/tool";
 import type { ToolSchema } from "./llm/model-client";
+import type { ModelPrice } from "./llm/pricing";
 
 export type ServicesConfig = {
   db: PrismaClient;
@@ -19,6 +20,7 @@ export type ServicesConfig = {
   dataDir: string;
   sandboxDefaults: SandboxDefaults;
   newId?: () => string;
+  prices?: Record<string, ModelPrice>;
 };
 
 export const newId = () => randomUUID().replace(/-/g, "").slice(0, 20);
@@ -56,6 +58,7 @@ export const createServices = (config: ServicesConfig) => {
     dataDir: config.dataDir,
     sandboxDefaults: config.sandboxDefaults,
     newId: ids,
+    prices: config.prices,
     limits: { maxSteps: 100, maxTokens: 16_000, maxOutputChars: 30_000 },
   });
 

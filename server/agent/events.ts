@@ -21,9 +21,33 @@ export type PersistedEventPayloads = {
     durationMs: number;
     metadata?: Record<string, unknown>;
   };
-  turn_finished: { turn: number; reason: TurnEndReason; usage: Usage; steps: number; error?: string };
+  /** costUsd: null when the model's price is unknown. */
+  turn_finished: { turn: number; reason: TurnEndReason; usage: Usage; steps: number; error?: string; costUsd?: number | null };
   error: { message: string; kind: string; retryable?: boolean };
   sandbox_status: { state: "starting" | "ready" | "recreated" | "error"; message: string };
+  /**
+   * The workspace (tracked, untracked, deleted; .gitignore respected) recorded as a commit on
+   * refs/pincer/checkpoints/<number> after a turn (reason "turn") or just before a rewind.
+   * files/additions/deletions: the change since the previous checkpoint.
+   */
+  checkpoint: {
+    number: number;
+    turn: number;
+    ref: string;
+    commit: string;
+    /** The workspace HEAD when the checkpoint was taken. */
+    head: string;
+    files: number;
+    additions: number;
+    deletions: number;
+    reason: "turn" | "pre_rewind";
+  };
+  /**
+   * The session was rewound to checkpoint `toCheckpoint` (0: the base). The model no longer sees
+   * what came after that checkpoint; the log keeps it as history. savedCheckpoint holds the state
+   * from just before the rewind.
+   */
+  rewind: { toCheckpoint: number; toCommit: string; savedCheckpoint: number; message: string };
 };
 
 export type PersistedEventType = keyof PersistedEventPayloads;

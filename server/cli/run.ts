@@ -39,7 +39,7 @@ type Options = {
 
 class UsageError extends Error {}
 
-export const parseRunArgs = (argv: string[], env: NodeJS.ProcessEnv): Options => {
+export const parseRunArgs = (argv: string[], env: Record<string, string | undefined>): Options => {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

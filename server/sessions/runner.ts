@@ -3,6 +3,7 @@
 // HTTP request, so closing the browser does not stop the agent.
 import { ModelError, type ModelClient, type ProviderConfig } from "../llm/model-client";
 import { runTurn, type AuthorizeToolCall } from "../agent/loop";
+import { costOf, type ModelPrice } from "../llm/pricing";
 import { createMessageProjection } from "../agent/messages";
 import { environmentContext, systemPrompt } from "../agent/prompt";
 import type { PersistedEventPayloads, PersistedEventType } from "../agent/events";
@@ -26,6 +27,8 @@ export type RunnerDeps = {
   resolveProvider: (sessionId: string) => Promise<ProviderConfig | null>;
   setStatus: (sessionId: string, status: SessionStatus) => Promise<void>;
   authorize?: AuthorizeToolCall;
+  /** Price table for turn costs (defaults when absent). */
+  prices?: Record<string, ModelPrice>;
   limits: { maxSteps: number; maxTokens: number; maxOutputChars: number };
 };
 
@@ -126,7 +129,8 @@ export const createSessionRunner = (deps: RunnerDeps, sessionId: string, spec: S
       maxTokens: deps.limits.maxTokens,
       authorize: deps.authorize,
     });
-    await record("turn_finished", { turn: turnCount, reason: result.reason, usage: result.usage, steps: result.steps, error: result.error });
+    const costUsd = costOf(result.usage, provider.model, deps.prices);
+    await record("turn_finished", { turn: turnCount, reason: result.reason, usage: result.usage, steps: result.steps, error: result.error, costUsd });
     await setStatus(result.reason === "error" ? "error" : "idle");
   };
 

@@ -10,7 +10,7 @@ import { StatusBadge } from "@/components/status-badge";
 import { Transcript } from "./transcript-view";
 import { Composer } from "./composer";
 import { useSessionStream } from "./use-session-stream";
-import { buildTranscript } from "./transcript";
+import { buildTranscript, formatCost, sessionTotals } from "./transcript";
 
 const Terminal = dynamic(() => import("@/components/terminal"), { ssr: false, loading: () => <PanelNote text="Loading terminal…" /> });
 const DiffView = dynamic(() => import("@/components/diff-view").then((m) => m.DiffView), { ssr: false, loading: () => <PanelNote text="Loading diff…" /> });
@@ -21,6 +21,7 @@ export function SessionView({ sessionId }: { sessionId: string }) {
   const session = useQuery(trpc.sessions.get.queryOptions({ sessionId }));
   const { state, connection } = useSessionStream(sessionId);
   const items = useMemo(() => buildTranscript(state), [state]);
+  const totals = useMemo(() => sessionTotals(state.events), [state.events]);
   const [panel, setPanel] = useState<"terminal" | "changes">("terminal");
   const running = state.status === "running";
 
@@ -59,7 +60,10 @@ export function SessionView({ sessionId }: { sessionId: string }) {
           {connection !== "open" && (
             <span className="text-xs text-warning" data-testid="connection-state">{connection}…</span>
           )}
-          <span className="ml-auto truncate text-xs text-muted-foreground">{session.data?.image}</span>
+          <span className="ml-auto truncate text-xs text-muted-foreground" data-testid="session-usage">
+            {totals.tokensIn.toLocaleString()} in ({totals.cached.toLocaleString()} cached) · {totals.tokensOut.toLocaleString()} out · {formatCost(totals.costUsd)}
+          </span>
+          <span className="truncate text-xs text-muted-foreground">{session.data?.image}</span>
         </div>
         <Transcript items={items} />
         <Composer

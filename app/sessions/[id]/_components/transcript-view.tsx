@@ -2,7 +2,7 @@
 import { useEffect, useRef } from "react";
 import { Markdown } from "@/components/markdown";
 import { ToolCall } from "@/components/tool-call";
-import type { TranscriptItem } from "./transcript";
+import { formatCost, type TranscriptItem } from "./transcript";
 
 export function Transcript({ items }: { items: TranscriptItem[] }) {
   const bottom = useRef<HTMLDivElement>(null);
@@ -44,7 +44,7 @@ export function Transcript({ items }: { items: TranscriptItem[] }) {
             return (
               <p key={`e${item.seq}`} data-testid="turn-end" data-reason={item.reason} className="border-t border-border pt-1 text-right text-[11px] text-muted-foreground">
                 {item.reason === "end_turn" ? "turn finished" : `turn ended: ${item.reason.replace("_", " ")}`} · {item.steps} step{item.steps === 1 ? "" : "s"} ·{" "}
-                {item.usage.inputTokens + item.usage.cacheReadTokens + item.usage.cacheWriteTokens} in ({item.usage.cacheReadTokens} cached) / {item.usage.outputTokens} out
+                {item.usage.inputTokens + item.usage.cacheReadTokens + item.usage.cacheWriteTokens} in ({item.usage.cacheReadTokens} cached) / {item.usage.outputTokens} out · {formatCost(item.costUsd)}
               </p>
             );
         }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LiveMessage, SessionEvent } from "@/server/agent/events";
-import { applyLiveMessage, buildTranscript, initialStreamState, type StreamState } from "./transcript";
+import { applyLiveMessage, buildTranscript, formatCost, initialStreamState, sessionTotals, type StreamState } from "./transcript";
 
 const usage = { inputTokens: 10, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 5 };
 let seq = 0;
@@ -59,5 +59,18 @@ describe("transcript", () => {
     expect(buildTranscript(state)).toMatchObject([{ kind: "tool", status: "running", liveOutput: "y\n" }]);
     state = fold([ev("tool_result", { toolUseId: "t1", name: "Bash", output: "y\ny\n", isError: false, durationMs: 3 })], state);
     expect(state.liveOutput).toEqual({});
+  });
+});
+
+describe("session totals", () => {
+  it("sums tokens and cost over finished turns; one unknown price makes the cost unknown", () => {
+    seq = 0;
+    const finished = (costUsd: number | null) =>
+      ev("turn_finished", { turn: 1, reason: "end_turn", steps: 1, usage: { inputTokens: 10, cacheReadTokens: 90, cacheWriteTokens: 0, outputTokens: 5 }, costUsd });
+    const known = fold([finished(0.5), finished(0.25)]);
+    expect(sessionTotals(known.events)).toEqual({ tokensIn: 200, cached: 180, tokensOut: 10, costUsd: 0.75 });
+    expect(sessionTotals(fold([finished(0.5), finished(null)]).events).costUsd).toBeNull();
+    expect(formatCost(0.75)).toBe("$0.75");
+    expect(formatCost(null)).toBe("cost unknown");
   });
 });

@@ -20,7 +20,7 @@ export type TranscriptItem =
   | { kind: "assistant"; seq: number; text: string; streaming: boolean }
   | ToolCardItem
   | { kind: "notice"; seq: number; tone: "info" | "error"; text: string }
-  | { kind: "turn_end"; seq: number; reason: string; usage: Usage; steps: number };
+  | { kind: "turn_end"; seq: number; reason: string; usage: Usage; steps: number; costUsd: number | null };
 
 export type StreamState = {
   events: SessionEvent[];
@@ -69,6 +69,26 @@ const omit = (record: Record<string, string>, key: string) => {
   return rest;
 };
 
+/** Tokens and cost over every finished turn of the session. */
+export const sessionTotals = (events: SessionEvent[]) => {
+  let tokensIn = 0;
+  let cached = 0;
+  let tokensOut = 0;
+  let costUsd: number | null = 0;
+  for (const event of events) {
+    if (event.type !== "turn_finished") continue;
+    const u = event.payload.usage;
+    tokensIn += u.inputTokens + u.cacheReadTokens + u.cacheWriteTokens;
+    cached += u.cacheReadTokens;
+    tokensOut += u.outputTokens;
+    const cost = event.payload.costUsd;
+    costUsd = costUsd === null || cost === null || cost === undefined ? null : costUsd + cost;
+  }
+  return { tokensIn, cached, tokensOut, costUsd };
+};
+
+export const formatCost = (usd: number | null) => (usd === null ? "cost unknown" : usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`);
+
 export const buildTranscript = (state: StreamState): TranscriptItem[] => {
   const items: TranscriptItem[] = [];
   const tools = new Map<string, ToolCardItem>();
@@ -112,7 +132,7 @@ export const buildTranscript = (state: StreamState): TranscriptItem[] => {
         items.push({ kind: "notice", seq: event.seq, tone: event.payload.state === "error" ? "error" : "info", text: event.payload.message });
         break;
       case "turn_finished":
-        items.push({ kind: "turn_end", seq: event.seq, reason: event.payload.reason, usage: event.payload.usage, steps: event.payload.steps });
+        items.push({ kind: "turn_end", seq: event.seq, reason: event.payload.reason, usage: event.payload.usage, steps: event.payload.steps, costUsd: event.payload.costUsd ?? null });
         break;
       default:
         break;
