@@ -32,6 +32,13 @@ export function Transcript({ items }: { items: TranscriptItem[] }) {
                 <Markdown text={item.text} streaming={item.streaming} />
               </div>
             );
+          case "thinking":
+            return (
+              <details key={`k${item.seq}`} data-testid="thinking" open={item.streaming} className="rounded-md border border-border px-3 py-1 text-xs text-muted-foreground">
+                <summary className="cursor-pointer select-none">{item.streaming ? "Thinking…" : "Thought"}</summary>
+                <p className="whitespace-pre-wrap pt-1">{item.text}</p>
+              </details>
+            );
           case "tool":
             return <ToolCall key={`t${item.id}`} {...item} />;
           case "notice":

@@ -74,3 +74,19 @@ describe("session totals", () => {
     expect(formatCost(null)).toBe("cost unknown");
   });
 });
+
+describe("thinking", () => {
+  it("streams thinking live and keeps the final thinking block, collapsed", () => {
+    seq = 0;
+    let state = fold([{ kind: "thinking_delta", text: "Let me " }, { kind: "thinking_delta", text: "think" }]);
+    expect(buildTranscript(state)).toMatchObject([{ kind: "thinking", text: "Let me think", streaming: true }]);
+    state = fold(
+      [ev("assistant_message", { content: [{ type: "thinking", thinking: "Let me think" }, { type: "text", text: "Answer" }], stopReason: "end_turn", usage, model: "m" })],
+      state,
+    );
+    expect(buildTranscript(state)).toMatchObject([
+      { kind: "thinking", text: "Let me think", streaming: false },
+      { kind: "assistant", text: "Answer" },
+    ]);
+  });
+});

@@ -18,6 +18,7 @@ export type ToolCardItem = {
 export type TranscriptItem =
   | { kind: "user"; seq: number; text: string; author: string }
   | { kind: "assistant"; seq: number; text: string; streaming: boolean }
+  | { kind: "thinking"; seq: number; text: string; streaming: boolean }
   | ToolCardItem
   | { kind: "notice"; seq: number; tone: "info" | "error"; text: string }
   | { kind: "turn_end"; seq: number; reason: string; usage: Usage; steps: number; costUsd: number | null };
@@ -26,13 +27,14 @@ export type StreamState = {
   events: SessionEvent[];
   lastSeq: number;
   partialText: string;
+  partialThinking: string;
   status: string;
   liveOutput: Record<string, string>;
   /** Shown while the provider call is being retried. */
   retrying?: string;
 };
 
-export const initialStreamState = (): StreamState => ({ events: [], lastSeq: 0, partialText: "", status: "idle", liveOutput: {} });
+export const initialStreamState = (): StreamState => ({ events: [], lastSeq: 0, partialText: "", partialThinking: "", status: "idle", liveOutput: {} });
 
 /** Applies one message from the events socket. Events already seen are ignored (reconnects). */
 export const applyLiveMessage = (state: StreamState, message: LiveMessage): StreamState => {
@@ -40,26 +42,28 @@ export const applyLiveMessage = (state: StreamState, message: LiveMessage): Stre
     case "event": {
       if (message.event.seq <= state.lastSeq) return state;
       const event = message.event;
-      const partialText = event.type === "assistant_message" ? "" : state.partialText;
+      const ended = event.type === "assistant_message";
+      const partialText = ended ? "" : state.partialText;
+      const partialThinking = ended ? "" : state.partialThinking;
       const liveOutput =
         event.type === "tool_result" ? omit(state.liveOutput, event.payload.toolUseId) : state.liveOutput;
-      return { ...state, events: [...state.events, event], lastSeq: event.seq, partialText, liveOutput, retrying: event.type === "assistant_message" || event.type === "turn_finished" ? undefined : state.retrying };
+      return { ...state, events: [...state.events, event], lastSeq: event.seq, partialText, partialThinking, liveOutput, retrying: event.type === "assistant_message" || event.type === "turn_finished" ? undefined : state.retrying };
     }
     case "snapshot":
       return { ...state, partialText: message.partialText, status: message.status };
     case "text_delta":
       return { ...state, partialText: state.partialText + message.text };
     case "thinking_delta":
-      return state;
+      return { ...state, partialThinking: state.partialThinking + message.text };
     case "tool_output":
       return {
         ...state,
         liveOutput: { ...state.liveOutput, [message.toolUseId]: (state.liveOutput[message.toolUseId] ?? "") + message.chunk },
       };
     case "retrying":
-      return { ...state, partialText: "", retrying: `${message.message} — retrying (attempt ${message.attempt} of ${message.maxAttempts}) in ${Math.round(message.delayMs / 1000)} s` };
+      return { ...state, partialText: "", partialThinking: "", retrying: `${message.message} — retrying (attempt ${message.attempt} of ${message.maxAttempts}) in ${Math.round(message.delayMs / 1000)} s` };
     case "status":
-      return { ...state, status: message.status, partialText: message.status === "running" ? state.partialText : "" };
+      return message.status === "running" ? { ...state, status: message.status } : { ...state, status: message.status, partialText: "", partialThinking: "" };
   }
 };
 
@@ -99,6 +103,8 @@ export const buildTranscript = (state: StreamState): TranscriptItem[] => {
         items.push({ kind: "user", seq: event.seq, text: event.payload.text, author: event.payload.author });
         break;
       case "assistant_message": {
+        const thinking = event.payload.content.flatMap((block) => (block.type === "thinking" ? [block.thinking] : [])).join("\n\n");
+        if (thinking.trim()) items.push({ kind: "thinking", seq: event.seq, text: thinking, streaming: false });
         const text = event.payload.content
           .flatMap((block) => (block.type === "text" ? [block.text] : []))
           .join("\n\n");
@@ -143,6 +149,7 @@ export const buildTranscript = (state: StreamState): TranscriptItem[] => {
     if (card) card.liveOutput = output;
   }
   if (state.retrying) items.push({ kind: "notice", seq: state.lastSeq + 0.25, tone: "info", text: state.retrying });
+  if (state.partialThinking) items.push({ kind: "thinking", seq: state.lastSeq + 0.4, text: state.partialThinking, streaming: true });
   if (state.partialText) items.push({ kind: "assistant", seq: state.lastSeq + 0.5, text: state.partialText, streaming: true });
   return items;
 };
