@@ -175,13 +175,25 @@ function withMigrationsTableFallback(adapter, provider) {
   });
 }
 
+// Connections still open when the engine finishes. Closed before exit: a better-sqlite3 database
+// left to the exit-time finalizers can abort Node 24 ("RemoveEnvironmentCleanupHook: env != nullptr").
+const openConnections = new Set();
+const tracked = (connection) => {
+  openConnections.add(connection);
+  return connection;
+};
+async function closeOpenConnections() {
+  await Promise.allSettled([...openConnections].map((connection) => connection.dispose?.()));
+  openConnections.clear();
+}
+
 /** Wraps a factory so each connection it makes gets the migrations-table fallback above. */
 function withEngineWorkarounds(factory, provider) {
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,
-    connect: async () => withMigrationsTableFallback(await factory.connect(), provider),
-    connectToShadowDb: async () => withMigrationsTableFallback(await factory.connectToShadowDb(), provider),
+    connect: async () => withMigrationsTableFallback(tracked(await factory.connect()), provider),
+    connectToShadowDb: async () => withMigrationsTableFallback(tracked(await factory.connectToShadowDb()), provider),
   };
 }
 
@@ -425,6 +437,7 @@ async function serveRpc(args) {
   });
   await new Promise((resolve) => input.on("close", resolve));
   await queue;
+  await closeOpenConnections();
 }
 
 async function main() {
