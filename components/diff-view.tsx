@@ -8,8 +8,17 @@ import { useEffect, useRef, useState } from "react";
 import type { DiffFile, DiffFileStatus, WorkspaceDiff } from "@/server/workspace/diff-types";
 import { languageForPath } from "./file-language";
 import { diffTotals, fileBodyKind, isLargeDiffFile, patchRowCount } from "./diff-summary";
+import { DiffHunks, type DiffReviewActions } from "./diff-hunks";
 
-export type DiffViewProps = { diff: WorkspaceDiff };
+export type { DiffReviewActions } from "./diff-hunks";
+
+export type DiffViewProps = {
+  diff: WorkspaceDiff;
+  /** Review mode: per-hunk comment and revert buttons, a revert-file button, patches loaded on demand. */
+  review?: DiffReviewActions;
+  /** Shown in the header instead of "since <base>". */
+  scopeLabel?: string;
+};
 
 const FIRST_SECTIONS = 30;
 const SECTION_BATCH = 60;
@@ -29,7 +38,7 @@ const STATUS_BADGE: Record<DiffFileStatus, { letter: string; className: string; 
   renamed: { letter: "R", className: "text-info border-info/40 bg-info/10", title: "renamed" },
 };
 
-export function DiffView({ diff }: DiffViewProps) {
+export function DiffView({ diff, review, scopeLabel }: DiffViewProps) {
   const [mode, setMode] = useState<DiffMode>("unified");
   const totals = diffTotals(diff.files);
   const hasPatches = diff.files.some((file) => fileBodyKind(file) === "patch");
@@ -71,7 +80,8 @@ export function DiffView({ diff }: DiffViewProps) {
         </span>
         <span className="font-mono text-xs text-success">+{totals.additions}</span>
         <span className="font-mono text-xs text-danger">-{totals.deletions}</span>
-        {diff.baseCommit && (
+        {scopeLabel && <span className="truncate text-xs text-muted-foreground" data-testid="diff-scope-label">{scopeLabel}</span>}
+        {!scopeLabel && diff.baseCommit && (
           <span className="truncate font-mono text-xs text-muted-foreground" title={diff.baseCommit}>
             since {diff.baseCommit.slice(0, 8)}
           </span>
@@ -83,7 +93,7 @@ export function DiffView({ diff }: DiffViewProps) {
 
       <div className="flex flex-col gap-3">
         {diff.files.slice(0, shown).map((file, index) => (
-          <FileSection key={`${file.oldPath ?? ""}->${file.path}`} file={file} anchor={fileAnchor(index)} mode={mode} />
+          <FileSection key={`${file.oldPath ?? ""}->${file.path}:${file.patch.length}`} file={file} anchor={fileAnchor(index)} mode={mode} review={review} />
         ))}
         {shown < diff.files.length && (
           <ShowMore key={shown} remaining={diff.files.length - shown} onShow={() => setShown((count) => count + SECTION_BATCH)} />
@@ -145,10 +155,15 @@ function FileList({ files, onSelect }: { files: DiffFile[]; onSelect: (index: nu
   );
 }
 
-function FileSection({ file, anchor, mode }: { file: DiffFile; anchor: string; mode: DiffMode }) {
-  const large = isLargeDiffFile(file);
+function FileSection({ file: listed, anchor, mode, review }: { file: DiffFile; anchor: string; mode: DiffMode; review?: DiffReviewActions }) {
+  const large = isLargeDiffFile(listed);
   const [open, setOpen] = useState(!large);
-  const body = fileBodyKind(file);
+  // A paged file list leaves most patches out: fetch this file's when it is opened and near.
+  const [loaded, setLoaded] = useState<DiffFile | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const file = loaded ?? listed;
+  const pending = Boolean(listed.patchOmitted) && !loaded;
+  const body = pending ? "pending" : fileBodyKind(file);
 
   return (
     <section
@@ -174,9 +189,33 @@ function FileSection({ file, anchor, mode }: { file: DiffFile; anchor: string; m
         <FilePath file={file} />
         <Counts file={file} />
       </button>
-      {open && body === "binary" && <Note>Binary file changed</Note>}
+      {review && (
+        <div className="flex justify-end border-b border-border px-3 py-1">
+          <button
+            type="button"
+            data-testid="revert-file"
+            onClick={() => review.revertFile(file)}
+            className="text-xs text-muted-foreground hover:text-danger"
+          >
+            Revert file
+          </button>
+        </div>
+      )}
+      {open && pending && review && (
+        <WhenNearViewport placeholderHeight={120}>
+          <LoadPatch file={listed} load={review.loadFile} onLoaded={setLoaded} onError={setLoadError} />
+        </WhenNearViewport>
+      )}
+      {open && loadError && <Note>Could not load this file's diff: {loadError}</Note>}
+      {open && body === "binary" && <Note>{file.additions + file.deletions === 0 && !file.patch ? "Binary or very large file changed (shown as binary)" : "Binary file changed"}</Note>}
       {open && body === "empty" && <Note>{file.status === "renamed" ? "File renamed without changes" : "No content changes"}</Note>}
-      {open && body === "patch" && (
+      {open && body === "patch" && review && (
+        <>
+          <DiffHunks file={file} mode={mode} review={review} />
+          {file.truncated && <Note>Patch truncated: this file's diff is too large to show in full.</Note>}
+        </>
+      )}
+      {open && body === "patch" && !review && (
         <>
           <WhenNearViewport placeholderHeight={patchRowCount(file.patch) * ROW_PX}>
             <DiffFileBody path={file.path} oldPath={file.oldPath} patch={file.patch} language={languageForPath(file.path)} mode={mode} />
@@ -241,6 +280,20 @@ function Counts({ file }: { file: DiffFile }) {
       </span>
     </span>
   );
+}
+
+/** Fetches one file's patch once (the placeholder mounts it when near the viewport). */
+function LoadPatch({ file, load, onLoaded, onError }: { file: DiffFile; load: DiffReviewActions["loadFile"]; onLoaded: (file: DiffFile) => void; onError: (message: string) => void }) {
+  const started = useRef(false);
+  useEffect(() => {
+    if (started.current) return;
+    started.current = true;
+    load(file).then(
+      (loaded) => onLoaded(loaded ?? { ...file, patchOmitted: false }),
+      (error: unknown) => onError(error instanceof Error ? error.message : String(error)),
+    );
+  }, [file, load, onLoaded, onError]);
+  return <div data-testid="diff-file-loading" className="h-16 animate-pulse bg-card" />;
 }
 
 function Note({ children }: { children: React.ReactNode }) {

@@ -10,6 +10,15 @@ test.describe.configure({ mode: "serial" });
 const lastTtySize = (text: string) => [...text.matchAll(/^(\d+) (\d+)\s*$/gm)].at(-1)?.slice(1, 3).join("x") ?? null;
 
 test("without a provider the front page says what to do", async ({ page }) => {
+  // Other specs may have added providers: remove them (which is itself part of the walk).
+  await page.goto("/settings");
+  const rows = page.getByTestId("provider-row");
+  await expect(rows.first().or(page.getByTestId("no-providers"))).toBeVisible();
+  while ((await rows.count()) > 0) {
+    const before = await rows.count();
+    await rows.first().getByRole("button", { name: "Remove" }).click();
+    await expect(rows).toHaveCount(before - 1);
+  }
   await page.goto("/");
   await expect(page.getByTestId("setup-provider-banner")).toContainText("No model provider yet");
   await page.getByTestId("setup-provider-banner").getByRole("link", { name: "Settings" }).click();
@@ -41,6 +50,14 @@ test("the agent runs tools in its sandbox; terminal, diff and reload show the sa
     { text: "Done. I wrote `greeting.txt`:\n\n```python\nprint('hello from the agent')\n```\n" },
   ]);
   await session.send("make a greeting");
+
+  // Reading commands run at once; writing a file asks first (default mode).
+  const approval = page.getByTestId("approval-card");
+  await expect(approval).toBeVisible();
+  await expect(approval.getByTestId("approval-subject")).toContainText("/workspace/greeting.txt");
+  await expect(page.getByTestId("status-badge").first()).toHaveAttribute("data-status", "waiting");
+  await approval.getByTestId("approve-once").click();
+  await expect(page.getByTestId("approval-answered")).toHaveAttribute("data-choice", "allow_once");
 
   await session.waitForTurnEnd(1);
   await expect(session.toolCards()).toHaveCount(2);

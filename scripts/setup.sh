@@ -29,7 +29,7 @@ setup_npm_install() {
   hash="$(content_hash package.json package-lock.json)-node$(node -p 'process.versions.modules')"
   if [ -f "$marker" ] && [ "$(cat "$marker")" = "$hash" ]; then return; fi
   if [ -f "$pincer_root/package-lock.json" ]; then
-    step "Installing dependencies (npm ci; native modules compile once, about 2 minutes)"
+    step "Installing dependencies (npm ci, about 2 minutes the first time)"
     (cd "$pincer_root" && npm ci --no-audit --no-fund) || die "npm ci failed"
   else
     step "Installing dependencies (npm install)"

@@ -48,6 +48,10 @@ const schema = z
     SANDBOX_MEMORY_MB: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(2048)),
     SANDBOX_PIDS_LIMIT: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(512)),
     SANDBOX_CPUS: z.preprocess(emptyAsUndefined, z.coerce.number().positive().default(1)),
+    /** Pre-started sandbox containers (default: sized to the machine; 0 turns the pool off). */
+    PINCER_POOL_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).optional()),
+    /** Pause a session's container after this long without commands or an open terminal (0: never). */
+    PINCER_IDLE_PAUSE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(300_000)),
     /** JSON price table (USD per million tokens by model prefix) merged over the defaults. */
     PINCER_PRICES_FILE: z.preprocess(emptyAsUndefined, z.string().optional()),
   })

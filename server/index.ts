@@ -4,6 +4,7 @@ import next from "next";
 import { env } from "./env";
 import { db } from "./db";
 import { createDockerDriver } from "./sandbox/docker";
+import { defaultPoolSize } from "./sandbox/pool";
 import { createModelClient } from "./llm/create-model-client";
 import { loadPrices } from "./llm/pricing";
 import { builtinTools, toolSchemas } from "./tools/registry";
@@ -15,21 +16,27 @@ const root = path.resolve(import.meta.dirname, "..");
 const main = async () => {
   const dev = env.NODE_ENV !== "production";
   const localUser = await ensureLocalUser(db);
+  const sandboxDefaults = {
+    image: env.SANDBOX_IMAGE,
+    network: "none" as const,
+    memoryBytes: env.SANDBOX_MEMORY_MB * 1024 * 1024,
+    nanoCpus: Math.round(env.SANDBOX_CPUS * 1e9),
+    pidsLimit: env.SANDBOX_PIDS_LIMIT,
+  };
+  // The pool's slots live beside the workspaces: a claim renames a slot into place (one filesystem).
+  const driver = createDockerDriver({
+    idlePauseMs: env.PINCER_IDLE_PAUSE_MS,
+    pool: { size: env.PINCER_POOL_SIZE ?? defaultPoolSize(), dir: path.join(env.DATA_DIR, "workspaces", ".pool"), spec: sandboxDefaults },
+  });
   const services = createServices({
     db,
-    driver: createDockerDriver(),
+    driver,
     createModelClient,
     tools: builtinTools,
     toolSchemas: toolSchemas(builtinTools),
     dataDir: env.DATA_DIR,
     prices: loadPrices(env.PINCER_PRICES_FILE),
-    sandboxDefaults: {
-      image: env.SANDBOX_IMAGE,
-      network: "none",
-      memoryBytes: env.SANDBOX_MEMORY_MB * 1024 * 1024,
-      nanoCpus: Math.round(env.SANDBOX_CPUS * 1e9),
-      pidsLimit: env.SANDBOX_PIDS_LIMIT,
-    },
+    sandboxDefaults,
   });
   const recovered = await services.sessions.recover();
   if (recovered > 0) console.log(`Recovered ${recovered} session(s) interrupted by the last shutdown.`);
@@ -50,6 +57,7 @@ const main = async () => {
     console.log(`${signal}: stopping running turns…`);
     server.close();
     await services.sessions.shutdown().catch(() => undefined);
+    await driver.dispose().catch(() => undefined);
     await db.$disconnect().catch(() => undefined);
     process.exit(0);
   };

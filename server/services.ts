@@ -1,5 +1,7 @@
 // The composition root: builds the server's services once and wires the seams together.
 import { randomUUID } from "node:crypto";
+import path from "node:path";
+import { createPermissionGate } from "./sessions/permission-gate";
 import type { PrismaClient } from "./generated/prisma/client";
 import type { ModelClient, ProviderConfig, ProviderKind } from "./llm/model-client";
 import type { SandboxDriver } from "./sandbox/sandbox";
@@ -46,6 +48,9 @@ export const createServices = (config: ServicesConfig) => {
     };
   };
 
+  const workspaceDirFor = (sessionId: string) => path.join(config.dataDir, "workspaces", sessionId);
+  const gate = createPermissionGate({ workspaceDirFor });
+
   const sessions = createSessionService({
     db,
     eventLog,
@@ -55,6 +60,8 @@ export const createServices = (config: ServicesConfig) => {
     toolSchemas: config.toolSchemas,
     createModelClient: config.createModelClient,
     resolveProvider,
+    checkPermission: gate.check,
+    persistProjectRules: gate.persistProjectRules,
     dataDir: config.dataDir,
     sandboxDefaults: config.sandboxDefaults,
     newId: ids,

@@ -170,10 +170,10 @@ def spawn(ident, request):
         os.set_blocking(proc.stdin.fileno(), False)
 
 
-def signal_group(command, signum):
-    """Signals the command's process group and every process in its session."""
-    leader = command.proc.pid
-    targets = set()
+def group_members(leader):
+    """Processes in the command's process group or session (its children, however deep)."""
+    members = []
+    leader_id = str(leader).encode()
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -182,14 +182,24 @@ def signal_group(command, signum):
                 fields = handle.read().rsplit(b")", 1)[1].split()
         except (OSError, IndexError):
             continue
-        # fields[2] is the process group, fields[3] the session.
-        if fields[2] == str(leader).encode() or fields[3] == str(leader).encode():
-            targets.add(int(entry))
-    for pid in targets:
-        try:
-            os.kill(pid, signum)
-        except OSError:
-            pass
+        # fields[1] is the state, fields[2] the process group, fields[3] the session.
+        if fields[1] != b"Z" and (fields[2] == leader_id or fields[3] == leader_id):
+            members.append(int(entry))
+    return members
+
+
+def signal_group(command, signum):
+    """Signals the command's process group and every process in its session. For SIGKILL, again
+    until none is left: a fork bomb makes new processes between one scan and the next."""
+    for _ in range(50 if signum == signal.SIGKILL else 1):
+        members = group_members(command.proc.pid)
+        if not members:
+            return
+        for pid in members:
+            try:
+                os.kill(pid, signum)
+            except OSError:
+                pass
 
 
 def finish(command):
@@ -207,6 +217,10 @@ def finish(command):
     pids_after = pids_max_hits()
     oom = signum == signal.SIGKILL and None not in (command.oom_before, oom_after) and oom_after > command.oom_before
     pids = None not in (command.pids_before, pids_after) and pids_after > command.pids_before
+    if pids:
+        # It ran into the process limit (a fork bomb, most likely): whatever it left running in
+        # the background goes too, so the sandbox has processes to spare for the next command.
+        signal_group(command, signal.SIGKILL)
     del commands[command.ident]
     send_json(EXIT, command.ident, {"code": code, "signal": signum, "oom": oom, "pids": pids})
 

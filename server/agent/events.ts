@@ -20,10 +20,32 @@ export type PersistedEventPayloads = {
     isError: boolean;
     durationMs: number;
     metadata?: Record<string, unknown>;
+    images?: Array<{ mediaType: string; base64: string }>;
   };
   /** costUsd: null when the model's price is unknown. */
   turn_finished: { turn: number; reason: TurnEndReason; usage: Usage; steps: number; error?: string; costUsd?: number | null };
   error: { message: string; kind: string; retryable?: boolean };
+  permission_request: {
+    requestId: string;
+    toolUseId: string;
+    toolName: string;
+    input: unknown;
+    reason: string;
+    rule: string | null;
+    dangerous: boolean;
+    /** The rules an "always" answer adds. */
+    suggestedRules: string[];
+  };
+  permission_decision: {
+    requestId: string;
+    toolUseId: string;
+    choice: "allow_once" | "allow_session" | "allow_project" | "deny";
+    message?: string;
+    by: string;
+    /** The rules added by an "always" answer. */
+    rules: string[];
+  };
+  mode_changed: { mode: "default" | "acceptEdits" | "plan" | "bypassPermissions"; by: string };
   sandbox_status: { state: "starting" | "ready" | "recreated" | "error"; message: string };
   /**
    * The workspace (tracked, untracked, deleted; .gitignore respected) recorded as a commit on

@@ -210,3 +210,16 @@ describe("runTurn", () => {
     expect(h.types()).toEqual([]);
   });
 });
+
+describe("runTurn resuming an interrupted turn", () => {
+  it("runs the calls of the last reply that have no result, then asks the model again", async () => {
+    const { client, requests } = scriptedClient([text("resumed")]);
+    const h = harness(client);
+    const pending = call("t9", "Echo", { text: "late" });
+    h.options.projection.apply({ seq: 1, type: "assistant_message", payload: { content: [pending], stopReason: "tool_use", usage, model: "m" }, createdAt: "" } as SessionEvent);
+    const result = await runTurn({ ...h.options, pendingCalls: { calls: [pending], announced: new Set(["t9"]) } });
+    expect(result.reason).toBe("end_turn");
+    expect(h.types()).toEqual(["tool_started", "tool_result", "assistant_message"]);
+    expect(requests[0].messages.at(-1)?.content).toEqual([{ type: "tool_result", toolUseId: "t9", content: "echo:late", isError: false }]);
+  });
+});

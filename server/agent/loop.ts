@@ -42,6 +42,8 @@ export type TurnOptions = {
   /** Identical failing calls in a row before the turn is stopped. */
   maxRepeatedFailures?: number;
   authorize?: AuthorizeToolCall;
+  /** Resuming an interrupted turn: calls of the last reply that have no result yet run first. */
+  pendingCalls?: { calls: ToolUseBlock[]; announced: ReadonlySet<string> };
 };
 
 export type TurnResult = { reason: TurnEndReason; usage: Usage; steps: number; error?: string };
@@ -61,6 +63,11 @@ export const runTurn = async (options: TurnOptions): Promise<TurnResult> => {
   let lastFailure = { signature: "", count: 0 };
 
   const ended = (reason: TurnEndReason, error?: string): TurnResult => ({ reason, usage, steps, error });
+
+  if (options.pendingCalls?.calls.length) {
+    await runToolCalls(options, options.pendingCalls.calls, options.pendingCalls.announced);
+    if (signal.aborted) return ended("aborted");
+  }
 
   while (true) {
     if (signal.aborted) return ended("aborted");
@@ -134,8 +141,9 @@ const recordProjected = async <T extends PersistedEventType>(options: TurnOption
 type CallResult = { name: string; input: unknown; output: string; isError: boolean };
 
 /** Read-only calls of one reply run in parallel; as soon as one writes, all run in order. */
-const runToolCalls = async (options: TurnOptions, calls: ToolUseBlock[]): Promise<CallResult[]> => {
+const runToolCalls = async (options: TurnOptions, calls: ToolUseBlock[], announced: ReadonlySet<string> = new Set()): Promise<CallResult[]> => {
   for (const call of calls) {
+    if (announced.has(call.id)) continue;
     await options.record("tool_call", { toolUseId: call.id, name: call.name, input: call.input, invalidJson: call.invalidJson });
   }
   const byName = new Map(options.tools.map((tool) => [tool.name, tool]));
@@ -157,6 +165,7 @@ const runOneCall = async (options: TurnOptions, byName: Map<string, Tool>, call:
       isError: result.isError,
       durationMs: Math.round(performance.now() - started),
       metadata: result.metadata,
+      ...(result.images?.length ? { images: result.images } : {}),
     });
     return { name: call.name, input: call.input, output: result.output, isError: result.isError };
   };

@@ -10,6 +10,9 @@ export type MessageProjection = {
 
 export const createMessageProjection = (events: Iterable<SessionEvent> = []): MessageProjection => {
   const messages: Message[] = [];
+  // Where the conversation stood at each checkpoint, so a rewind can cut back to it: the message
+  // count and the length of the last message (user content may still be appended to it).
+  const marks = new Map<number, { length: number; lastLength: number }>([[0, { length: 0, lastLength: 0 }]]);
 
   // Consecutive user content (tool results, then a new prompt) must share one user message.
   const appendUser = (blocks: ContentBlock[]) => {
@@ -34,8 +37,22 @@ export const createMessageProjection = (events: Iterable<SessionEvent> = []): Me
         return;
       }
       case "tool_result": {
-        const { toolUseId, output, isError } = event.payload;
-        appendUser([{ type: "tool_result", toolUseId, content: output, isError }]);
+        const { toolUseId, output, isError, images } = event.payload;
+        appendUser([{ type: "tool_result", toolUseId, content: output, isError, ...(images?.length ? { images } : {}) }]);
+        return;
+      }
+      case "checkpoint": {
+        marks.set(event.payload.number, { length: messages.length, lastLength: messages.at(-1)?.content.length ?? 0 });
+        return;
+      }
+      case "rewind": {
+        // The turns after the checkpoint stay in the log as history; the model no longer sees them.
+        const mark = marks.get(event.payload.toCheckpoint);
+        if (!mark) return;
+        messages.length = Math.min(messages.length, mark.length);
+        const last = messages.at(-1);
+        if (last) last.content.length = Math.min(last.content.length, mark.lastLength);
+        for (const number of [...marks.keys()]) if (number > event.payload.toCheckpoint) marks.delete(number);
         return;
       }
       default:

@@ -36,7 +36,7 @@ describe("pincer run (headless)", () => {
       { toolCalls: [{ name: "Write", input: { file_path: "/workspace/out.txt", content: "headless\n" } }] },
       { text: "Wrote it." },
     ]);
-    const result = await pincerRun(["write a file", "--workspace", workspace, "--provider", "anthropic", "--base-url", model.url, "--model", "m", "--output-format", "stream-json"]);
+    const result = await pincerRun(["write a file", "--workspace", workspace, "--provider", "anthropic", "--base-url", model.url, "--model", "m", "--output-format", "stream-json", "--permission-mode", "acceptEdits"]);
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split("\n").map((line) => JSON.parse(line) as { kind: string; parentId: null; event?: { type: string } });
@@ -56,6 +56,19 @@ describe("pincer run (headless)", () => {
     expect(result.stdout).toContain("from-the-sandbox");
     expect(result.stdout).toMatch(/error: .*401/);
     expect(result.code).toBe(1);
+  });
+
+  it("refuses what would need approval, saying how to allow it", async () => {
+    model.setScript([
+      { toolCalls: [{ name: "Bash", input: { command: "touch made-by-agent" } }] },
+      { expect: { toolResultIncludes: "--allow" }, toolCalls: [{ name: "Bash", input: { command: "touch allowed-by-rule" } }] },
+      { text: "ok" },
+    ]);
+    const result = await pincerRun(["touch things", "--workspace", workspace, "--base-url", model.url, "--model", "m", "--allow", "Bash(touch allowed-by-rule)"]);
+    expect(model.failures).toEqual([]);
+    expect(result.code).toBe(0);
+    await expect(readFile(path.join(workspace, "allowed-by-rule"), "utf8")).resolves.toBe("");
+    await expect(readFile(path.join(workspace, "made-by-agent"), "utf8")).rejects.toThrow();
   });
 
   it("refuses bad arguments with a usage message and exit code 2", async () => {

@@ -11,11 +11,15 @@ import { createDockerDriver } from "../sandbox/docker";
 import { createFanOut } from "../sessions/fan-out";
 import { createMemoryEventLog } from "../sessions/memory-event-log";
 import { createSessionRunner } from "../sessions/runner";
+import { permissionModes, type CheckPermission, type PermissionMode } from "../sessions/approvals";
+import { createPermissionGate } from "../sessions/permission-gate";
 import { builtinTools, toolSchemas } from "../tools/registry";
 import { createMarkdownPrinter } from "./markdown-ansi";
 
 const usage = `usage: pincer run "<task>" [--workspace DIR] [--provider anthropic|openai|openai-compatible]
        [--model NAME] [--base-url URL] [--output-format text|stream-json] [--max-steps N] [--image IMAGE]
+       [--permission-mode default|acceptEdits|plan|bypassPermissions] [--allow RULE]... [--deny RULE]...
+Nobody can answer an approval in a headless run: what would ask is refused, with the reason.
 The API key comes from ANTHROPIC_API_KEY, OPENAI_API_KEY or PINCER_API_KEY.`;
 
 /** How the turn ended, as the process exit code. */
@@ -35,6 +39,9 @@ type Options = {
   format: "text" | "stream-json";
   maxSteps: number;
   image: string;
+  mode: PermissionMode;
+  /** Rules from --allow / --deny, checked like a user's settings. */
+  rules: { allow: string[]; deny: string[] };
 };
 
 class UsageError extends Error {}
@@ -51,6 +58,9 @@ export const parseRunArgs = (argv: string[], env: Record<string, string | undefi
       "output-format": { type: "string", default: "text" },
       "max-steps": { type: "string", default: "50" },
       image: { type: "string", default: env.SANDBOX_IMAGE ?? "pincer-sandbox:latest" },
+      "permission-mode": { type: "string", default: "default" },
+      allow: { type: "string", multiple: true, default: [] },
+      deny: { type: "string", multiple: true, default: [] },
     },
   });
   const task = positionals.join(" ").trim();
@@ -67,6 +77,8 @@ export const parseRunArgs = (argv: string[], env: Record<string, string | undefi
   if (format !== "text" && format !== "stream-json") throw new UsageError("--output-format is text or stream-json.");
   const workspace = path.resolve(values.workspace ?? process.cwd());
   if (!existsSync(workspace) || !statSync(workspace).isDirectory()) throw new UsageError(`No such directory: ${workspace}`);
+  const mode = values["permission-mode"] as PermissionMode;
+  if (!permissionModes.includes(mode)) throw new UsageError(`--permission-mode is one of ${permissionModes.join(", ")}.`);
   const maxSteps = Number(values["max-steps"]);
   if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new UsageError("--max-steps is a positive whole number.");
   return {
@@ -76,6 +88,8 @@ export const parseRunArgs = (argv: string[], env: Record<string, string | undefi
     format,
     maxSteps,
     image: values.image ?? "pincer-sandbox:latest",
+    mode,
+    rules: { allow: values.allow ?? [], deny: values.deny ?? [] },
   };
 };
 
@@ -129,6 +143,19 @@ export const runHeadless = async (options: Options, write: (text: string) => voi
   const driver = createDockerDriver({ labelPrefix: "pincer-run" });
   const fanOut = createFanOut({ frameMs: 5 });
   const eventLog = createMemoryEventLog((id, event) => fanOut.publishEvent(id, event));
+  const gate = createPermissionGate({
+    workspaceDirFor: () => options.workspace,
+    extraSources: async () => [{ name: "user", origin: "command line", allow: options.rules.allow, ask: [], deny: options.rules.deny }],
+  });
+  const checkPermission: CheckPermission = async (request) => {
+    const verdict = await gate.check(request);
+    if (verdict.decision !== "ask") return verdict;
+    return {
+      ...verdict,
+      decision: "deny",
+      reason: `${verdict.reason}; this needs approval, which a headless run cannot give. Rerun with --allow '<rule>' or another --permission-mode.`,
+    };
+  };
   const runner = createSessionRunner(
     {
       eventLog,
@@ -138,6 +165,8 @@ export const runHeadless = async (options: Options, write: (text: string) => voi
       toolSchemas: toolSchemas(builtinTools),
       createModelClient,
       resolveProvider: async () => options.provider,
+      checkPermission,
+      persistProjectRules: gate.persistProjectRules,
       setStatus: async () => undefined,
       limits: { maxSteps: options.maxSteps, maxTokens: 16_000, maxOutputChars: 30_000 },
     },
@@ -169,6 +198,7 @@ export const runHeadless = async (options: Options, write: (text: string) => voi
   process.once("SIGTERM", interrupt);
   try {
     await runner.startSandbox();
+    if (options.mode !== "default") await runner.setMode(options.mode, "cli");
     await runner.sendMessage(options.task, "cli", true);
     await runner.idle();
   } finally {

@@ -51,6 +51,13 @@ function toAnthropicBlock(block: ContentBlock): ContentBlockParam | undefined {
       // Invalid JSON is sent back as {}: the tool_result already told the model what went wrong.
       return { type: "tool_use", id: block.id, name: block.name, input: block.invalidJson !== undefined ? {} : (block.input ?? {}) };
     case "tool_result":
+      if (block.images?.length) {
+        const images = block.images.map((image) => ({
+          type: "image" as const,
+          source: { type: "base64" as const, media_type: image.mediaType as "image/png", data: image.base64 },
+        }));
+        return { type: "tool_result", tool_use_id: block.toolUseId, content: [{ type: "text", text: block.content }, ...images], is_error: block.isError };
+      }
       return { type: "tool_result", tool_use_id: block.toolUseId, content: block.content, is_error: block.isError };
   }
 }

@@ -11,11 +11,15 @@ export type ToolUseBlock = {
   /** Set when the model's arguments were not valid JSON: the raw text it sent. */
   invalidJson?: string;
 };
+export type ImageData = { mediaType: string; base64: string };
+
 export type ToolResultBlock = {
   type: "tool_result";
   toolUseId: string;
   content: string;
   isError: boolean;
+  /** Images the tool returned (Read of a PNG, a screenshot). */
+  images?: ImageData[];
 };
 export type ContentBlock = TextBlock | ThinkingBlock | ToolUseBlock | ToolResultBlock;
 

@@ -58,6 +58,17 @@ function toOpenAIMessages(system: string, messages: Message[]): ChatCompletionMe
     for (const block of message.content) {
       if (block.type === "tool_result") out.push({ role: "tool", tool_call_id: block.toolUseId, content: block.content });
     }
+    // Tool messages carry text only: images a tool returned follow as one user message.
+    const images = message.content.flatMap((block) => (block.type === "tool_result" ? (block.images ?? []) : []));
+    if (images.length > 0) {
+      out.push({
+        role: "user",
+        content: [
+          { type: "text", text: "Images returned by the tool calls above:" },
+          ...images.map((image) => ({ type: "image_url" as const, image_url: { url: `data:${image.mediaType};base64,${image.base64}` } })),
+        ],
+      });
+    }
     if (text) out.push({ role: "user", content: text });
   }
   return out;

@@ -14,7 +14,7 @@ export type ParsedRule = {
 
 export type RuleParseResult = { ok: true; rule: ParsedRule } | { ok: false; error: string };
 
-const RULE_SHAPE = /^([A-Za-z_][A-Za-z0-9_\-]*)(?:\(([\s\S]*)\))?$/;
+const RULE_SHAPE = /^([A-Za-z_][A-Za-z0-9_\-]*\*?)(?:\(([\s\S]*)\))?$/;
 
 export const parseRule = (raw: string): RuleParseResult => {
   const text = raw.trim();

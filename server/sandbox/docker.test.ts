@@ -7,16 +7,32 @@ import { createDockerDriver } from "./docker";
 import { SandboxError, type Sandbox } from "./sandbox";
 import { startTestSandbox } from "./test-sandbox";
 
+const baseSpec = {
+  image: "pincer-sandbox:latest",
+  network: "none" as const,
+  memoryBytes: 512 * 1024 * 1024,
+  nanoCpus: 1_000_000_000,
+  pidsLimit: 256,
+};
+
 const sh = (sandbox: Sandbox, script: string, extra: Parameters<Sandbox["exec"]>[0] extends infer R ? Partial<R> : never = {}) =>
   sandbox.exec({ cmd: ["sh", "-c", script], ...extra });
 
-describe("docker driver", { timeout: 60_000 }, () => {
+// Every behaviour holds on both exec paths: the in-container exec server and plain docker exec.
+describe.each([
+  { execPath: "auto" as const, expected: "exec-server" },
+  { execPath: "docker-exec" as const, expected: "docker-exec" },
+])("docker driver via $expected", { timeout: 60_000 }, ({ execPath, expected }) => {
   let env: Awaited<ReturnType<typeof startTestSandbox>>;
   beforeAll(async () => {
-    env = await startTestSandbox();
+    env = await startTestSandbox({}, { execPath });
   }, 60_000);
   afterAll(async () => {
     await env?.cleanup();
+  });
+
+  it(`runs commands through ${expected}`, async () => {
+    expect(await env.driver.execPathOf(env.sandbox.id)).toBe(expected);
   });
 
   it("runs commands in /workspace with exit codes and separate streams", async () => {
@@ -85,6 +101,9 @@ describe("docker driver", { timeout: 60_000 }, () => {
         "cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max",
         "cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max",
         "test -e /var/run/docker.sock && echo has-docker-sock || echo no-docker-sock",
+        "cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null || cut -d' ' -f1 /sys/fs/cgroup/cpu.max",
+        "ps -eo user=,args= | grep -v grep | grep -c '^root' || true",
+        "mount | grep ' /workspace ' | grep -c rw, || true",
       ].join("; "),
     );
     const lines = result.stdout.toString().trim().split("\n");
@@ -97,6 +116,40 @@ describe("docker driver", { timeout: 60_000 }, () => {
     expect(lines[6]).toBe(String(512 * 1024 * 1024));
     expect(lines[7]).toBe("256");
     expect(lines[8]).toBe("no-docker-sock");
+    // 1 CPU: 100 ms of CPU time per 100 ms period.
+    expect(lines[9]).toBe("100000");
+    // Nothing in the container runs as root, the exec server included.
+    expect(lines[10]).toBe("0");
+    expect(lines[11]).toBe("1");
+  });
+
+  it("OOM-kills a memory hog, reports it, and stays usable", async () => {
+    const result = await env.sandbox.exec({ cmd: ["python3", "-c", "x = bytearray(700 * 1024 * 1024); print('survived')"], timeoutMs: 30_000 });
+    expect(result.exitCode).toBe(137);
+    expect(result.limitHit).toBe("memory");
+    expect(result.stderr.toString()).toMatch(/\[sandbox\] The command was killed: it ran out of memory \(the sandbox's limit is 512 MiB\)/);
+    expect((await sh(env.sandbox, "echo still-here")).stdout.toString()).toBe("still-here\n");
+  });
+
+  it("runs many commands at once on one container", async () => {
+    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => sh(env.sandbox, `sleep 0.2; echo ${i}; echo e${i} >&2`)));
+    expect(results.map((result) => result.stdout.toString())).toEqual(Array.from({ length: 16 }, (_, i) => `${i}\n`));
+    expect(results.map((result) => result.stderr.toString())).toEqual(Array.from({ length: 16 }, (_, i) => `e${i}\n`));
+  });
+
+  it("feeds large stdin to a command that reads it, and one that ignores it does not hang", async () => {
+    const input = Buffer.alloc(3 * 1024 * 1024, "y");
+    const counted = await env.sandbox.exec({ cmd: ["wc", "-c"], stdin: input });
+    expect(counted.stdout.toString().trim()).toBe(String(input.length));
+    const ignored = await env.sandbox.exec({ cmd: ["true"], stdin: input, timeoutMs: 10_000 });
+    expect(ignored).toMatchObject({ exitCode: 0, timedOut: false });
+  });
+
+  it("returns when the command exits even if a background job keeps its output open", async () => {
+    const result = await sh(env.sandbox, "sleep 30 & echo started", { timeoutMs: 20_000 });
+    expect(result.stdout.toString()).toBe("started\n");
+    expect(result.timedOut).toBe(false);
+    await sh(env.sandbox, "pkill -f 'sleep 30' || true");
   });
 
   it("enforces the pids limit, and a timeout still cleans up a container full of processes", async () => {
@@ -195,7 +248,51 @@ describe("docker driver recovery", { timeout: 90_000 }, () => {
     const error = await driver.list().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(SandboxError);
     expect((error as SandboxError).code).toBe("engine_unreachable");
-    expect((error as SandboxError).message).toMatch(/Cannot reach the Docker engine/);
+    expect((error as SandboxError).message).toMatch(/Cannot reach the Docker engine at \/nonexistent\/docker.sock/);
+  });
+
+  it("reads DOCKER_HOST and names it when the engine there is unreachable", async () => {
+    const saved = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = "unix:///nonexistent/engine.sock";
+    try {
+      const driver = createDockerDriver();
+      const error = await driver.ensure({ ...baseSpec, sessionId: "unreachable", ownerId: "o", workspaceDir: "/nonexistent" }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(SandboxError);
+      expect((error as SandboxError).code).toBe("engine_unreachable");
+      expect((error as SandboxError).message).toMatch(/Cannot reach the Docker engine at \/nonexistent\/engine.sock \(ENOENT\)/);
+    } finally {
+      if (saved === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = saved;
+    }
+  });
+
+  it("falls back to docker exec for an image without the exec server", async () => {
+    const env = await startTestSandbox({}, { execServerPath: "/opt/pincer/not-there.py" });
+    try {
+      expect((await sh(env.sandbox, "echo fallback")).stdout.toString()).toBe("fallback\n");
+      expect(await env.driver.execPathOf(env.sandbox.id)).toBe("docker-exec");
+    } finally {
+      await env.cleanup();
+    }
+  });
+
+  it("reports a killed exec server without losing the container, and the next call starts a new one", async () => {
+    const env = await startTestSandbox();
+    try {
+      const running = sh(env.sandbox, "sleep 30");
+      await new Promise((r) => setTimeout(r, 300));
+      // Kill the exec server from outside its process group (a docker exec of its own).
+      const docker = new Dockerode();
+      const exec = await docker.getContainer(env.sandbox.id).exec({ Cmd: ["pkill", "-KILL", "-f", "exec-server.py"], User: "1000:1000" });
+      await exec.start({ Detach: true });
+      const error = await running.catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(SandboxError);
+      expect((error as SandboxError).message).toMatch(/exec server stopped while the command was running/);
+      expect((await sh(env.sandbox, "echo back")).stdout.toString()).toBe("back\n");
+      expect(await env.driver.execPathOf(env.sandbox.id)).toBe("exec-server");
+    } finally {
+      await env.cleanup();
+    }
   });
 
   it("chowns the workspace for the sandbox user when running as root", async () => {
@@ -207,5 +304,28 @@ describe("docker driver recovery", { timeout: 90_000 }, () => {
     } finally {
       await env.cleanup();
     }
+  });
+});
+
+// The exec server kills from a process that already exists; docker exec needs a free pid to even
+// start its kill helper, so on that path a fork bomb ends with the container killed (and recreated
+// by ensure()). The fork bomb runs against the exec server, in a container of its own.
+describe("docker driver via exec-server: fork bomb", { timeout: 60_000 }, () => {
+  let env: Awaited<ReturnType<typeof startTestSandbox>>;
+  beforeAll(async () => {
+    env = await startTestSandbox();
+  }, 60_000);
+  afterAll(async () => {
+    await env?.cleanup();
+  });
+
+  it("contains a fork bomb, reports it, and stays usable", async () => {
+    // The classic shape: the leader returns at once and the bomb goes on in the background.
+    const result = await env.sandbox.exec({ cmd: ["bash", "-c", "bomb() { bomb | bomb & }; bomb"], timeoutMs: 2_000 });
+    expect(result.limitHit).toBe("pids");
+    expect(result.stderr.toString()).toMatch(/\[sandbox\] The command hit the sandbox's process limit \(256 processes\)/);
+    const after = await sh(env.sandbox, "ps -e --no-headers | wc -l", { timeoutMs: 10_000 });
+    expect(Number(after.stdout.toString().trim())).toBeLessThan(10);
+    expect((await sh(env.sandbox, "echo still-here")).stdout.toString()).toBe("still-here\n");
   });
 });

@@ -1,9 +1,14 @@
 // The Docker implementation of SandboxDriver: one hardened, long-lived container per session with
-// the workspace bind-mounted at /workspace. The only module that imports dockerode.
+// the workspace bind-mounted at /workspace. The only module that imports dockerode. Commands go
+// through the in-container exec server over one stream per container (exec-channel.ts), with a
+// plain `docker exec` per command as the fallback for images without it.
 import { randomBytes } from "node:crypto";
 import { chown } from "node:fs/promises";
 import type { Duplex } from "node:stream";
 import Dockerode from "dockerode";
+import { BoundedBytes } from "./bounded-bytes";
+import { createExecChannel, ExecChannelClosedError, ExecRejectedError, type ExecChannel } from "./exec-channel";
+import { createWarmPool, type PoolBackend, type PoolSpec, type WarmPool } from "./pool";
 import {
   SandboxError,
   type ExecRequest,
@@ -20,9 +25,8 @@ const SANDBOX_UID = 1000;
 const SANDBOX_USER = `${SANDBOX_UID}:${SANDBOX_UID}`;
 /** Where exec wrappers record their process group id, so a second exec can kill the group. */
 const PID_DIR = "/tmp/.pincer";
-/** ExecResult keeps this much of the head and of the tail of each stream; callbacks see it all. */
-const KEEP_HEAD_BYTES = 1024 * 1024;
-const KEEP_TAIL_BYTES = 1024 * 1024;
+/** Where the image keeps the exec server (sandbox-images/base/exec-server.py). */
+const EXEC_SERVER_PATH = "/opt/pincer/exec-server.py";
 /** Between SIGTERM to the process group and SIGKILL. */
 const KILL_GRACE_MS = 1000;
 
@@ -32,6 +36,26 @@ export type DockerDriverOptions = {
   labelPrefix?: string;
   /** OCI runtime, e.g. "runsc" for gVisor. Default: the engine's default (runc). */
   runtime?: string;
+  /**
+   * "auto" (default): the in-container exec server when the image has it, else docker exec.
+   * "docker-exec": always one docker exec per command (tests and benchmarks compare the two).
+   */
+  execPath?: "auto" | "docker-exec";
+  /** Where the image keeps the exec server; tests point it elsewhere to act like an older image. */
+  execServerPath?: string;
+  /** Pause a session's container after this long without commands or terminals; 0 (default) never. */
+  idlePauseMs?: number;
+  /** Warm pool of pre-started containers (pool.ts); omitted or size 0: every sandbox starts cold. */
+  pool?: { size: number; dir: string; spec: PoolSpec };
+};
+
+/** The Docker driver also tells how a sandbox runs commands and can shut its pool down. */
+export type DockerSandboxDriver = SandboxDriver & {
+  /** "exec-server" or "docker-exec" for a container (after its first command or warm-up). */
+  execPathOf(containerId: string): Promise<"exec-server" | "docker-exec">;
+  readonly pool: WarmPool | null;
+  /** Closes exec channels and removes the warm containers (server shutdown, tests, benchmarks). */
+  dispose(): Promise<void>;
 };
 
 type HttpError = Error & { statusCode?: number; code?: string; json?: { message?: string } };
@@ -42,15 +66,14 @@ const isHttpError = (error: unknown, status: number) =>
 const engineErrorCodes = new Set(["ECONNREFUSED", "ENOENT", "EACCES", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND"]);
 
 /** Turns dockerode's errors into SandboxErrors with a message a user can act on. */
-const toSandboxError = (error: unknown, what: string): Error => {
+const sandboxErrorMapper = (engineAddress: string) => (error: unknown, what: string): Error => {
   if (error instanceof SandboxError) return error;
   if (!(error instanceof Error)) return new SandboxError("exec_failed", `${what} failed: ${String(error)}`);
   const httpError = error as HttpError;
   if (httpError.code && engineErrorCodes.has(httpError.code)) {
-    const where = process.env.DOCKER_HOST ?? "/var/run/docker.sock";
     return new SandboxError(
       "engine_unreachable",
-      `Cannot reach the Docker engine at ${where} (${httpError.code}). Is dockerd running and is this server allowed to use it?`,
+      `Cannot reach the Docker engine at ${engineAddress} (${httpError.code}). Is dockerd running and is this server allowed to use it?`,
       { cause: error },
     );
   }
@@ -59,45 +82,6 @@ const toSandboxError = (error: unknown, what: string): Error => {
   if (httpError.statusCode === 409) return new SandboxError("died", `${what}: the sandbox container is not running (${detail})`, { cause: error });
   return new SandboxError("exec_failed", `${what} failed: ${detail}`, { cause: error });
 };
-
-/** Keeps the first and last bytes of a stream, so 100 MB of output costs at most 2 MiB here. */
-class BoundedBytes {
-  private readonly head: Buffer[] = [];
-  private headSize = 0;
-  private tail: Buffer[] = [];
-  private tailSize = 0;
-  private total = 0;
-
-  push(chunk: Buffer) {
-    this.total += chunk.length;
-    const headRoom = KEEP_HEAD_BYTES - this.headSize;
-    if (headRoom > 0) {
-      const part = chunk.subarray(0, headRoom);
-      this.head.push(part);
-      this.headSize += part.length;
-      chunk = chunk.subarray(part.length);
-    }
-    if (chunk.length === 0) return;
-    this.tail.push(chunk);
-    this.tailSize += chunk.length;
-    if (this.tailSize > KEEP_TAIL_BYTES * 2) this.compactTail();
-  }
-
-  private compactTail() {
-    const joined = Buffer.concat(this.tail);
-    const kept = joined.subarray(joined.length - KEEP_TAIL_BYTES);
-    this.tail = [Buffer.from(kept)];
-    this.tailSize = kept.length;
-  }
-
-  toBuffer(): Buffer {
-    if (this.tailSize > KEEP_TAIL_BYTES) this.compactTail();
-    const kept = this.headSize + this.tailSize;
-    if (kept === this.total) return Buffer.concat([...this.head, ...this.tail]);
-    const note = Buffer.from(`\n[... ${this.total - kept} bytes cut ...]\n`);
-    return Buffer.concat([...this.head, note, ...this.tail]);
-  }
-}
 
 /** Splits Docker's multiplexed exec stream (8-byte frame headers) into stdout and stderr. */
 const createDemuxer = (onStdout: (chunk: Buffer) => void, onStderr: (chunk: Buffer) => void) => {
@@ -117,20 +101,23 @@ const createDemuxer = (onStdout: (chunk: Buffer) => void, onStderr: (chunk: Buff
 
 /**
  * The bash snippet a kill exec runs: signal the recorded process group and every process in its
- * session. Builtins only (read, kill, /proc globbing), so it still works when the command has used
- * up the container's pids limit.
+ * session (for KILL, again until none is left: a fork bomb forks between scans). Builtins only
+ * (read, kill, /proc globbing), so it needs no pid beyond its own.
  */
 const killScript = (pidFile: string, signal: "HUP" | "TERM" | "KILL") => `
 read -r p < "${pidFile}" 2>/dev/null || exit 0
 [[ $p =~ ^[0-9]+$ ]] || exit 0
-pids=()
-for f in /proc/[0-9]*/stat; do
-  read -r line < "$f" 2>/dev/null || continue
-  set -f
-  set -- \${line##*) }
-  [[ $3 == "$p" || $4 == "$p" ]] && pids+=("\${f:6:-5}")
+for round in {1..${signal === "KILL" ? 50 : 1}}; do
+  pids=()
+  for f in /proc/[0-9]*/stat; do
+    read -r line < "$f" 2>/dev/null || continue
+    set -f
+    set -- \${line##*) }
+    [[ $1 != Z && ( $3 == "$p" || $4 == "$p" ) ]] && pids+=("\${f:6:-5}")
+  done
+  [ \${#pids[@]} -eq 0 ] && break
+  kill -s ${signal} -- "\${pids[@]}" 2>/dev/null
 done
-[ \${#pids[@]} -gt 0 ] && kill -s ${signal} -- "\${pids[@]}" 2>/dev/null
 exit 0`;
 
 const describeExit = (state: Dockerode.ContainerInspectInfo["State"]) => {
@@ -147,8 +134,12 @@ const stateOf = (state: Dockerode.ContainerInspectInfo["State"]): SandboxInfo["s
   return "exited";
 };
 
-export const createDockerDriver = (options: DockerDriverOptions = {}): SandboxDriver => {
+export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSandboxDriver => {
   const docker = options.docker ?? new Dockerode();
+  const modem = (docker as unknown as { modem?: { socketPath?: string; host?: string; port?: number } }).modem;
+  const toSandboxError = sandboxErrorMapper(
+    modem?.socketPath ?? (modem?.host ? `${modem.host}${modem.port ? `:${modem.port}` : ""}` : (process.env.DOCKER_HOST ?? "/var/run/docker.sock")),
+  );
   const prefix = options.labelPrefix ?? "pincer";
   const labels = { session: `${prefix}.session`, owner: `${prefix}.owner`, managed: `${prefix}.managed` };
   const containerName = (sessionId: string) => `${prefix}-${sessionId}`;
@@ -162,7 +153,7 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): SandboxDr
     }
   };
 
-  /** Runs a short helper command in the container (kills, cleanup), output discarded. */
+  /** Runs a short helper command in the container (kills, cleanup, counters); returns its stdout. */
   const runHelper = async (containerId: string, script: string) => {
     const exec = await docker.getContainer(containerId).exec({
       Cmd: ["bash", "-c", script],
@@ -171,17 +162,21 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): SandboxDr
       AttachStderr: true,
     });
     const stream = (await exec.start({})) as unknown as NodeJS.ReadableStream;
+    const output: Buffer[] = [];
+    const demux = createDemuxer((chunk) => output.push(chunk), () => {});
     await new Promise<void>((resolve) => {
-      stream.on("data", () => {});
+      stream.on("data", (chunk: Buffer) => demux(chunk));
       stream.on("end", resolve);
       stream.on("close", resolve);
       stream.on("error", () => resolve());
     });
     const { ExitCode } = await exec.inspect();
     if (ExitCode !== 0) throw new SandboxError("exec_failed", `A helper command in the sandbox failed (exit code ${ExitCode}).`);
+    return Buffer.concat(output).toString();
   };
 
-  const runExec = async (containerId: string, request: ExecRequest): Promise<ExecResult> => {
+  /** The fallback path: one `docker exec` per command, wrapped so the whole group can be killed. */
+  const runDockerExec = async (containerId: string, request: ExecRequest): Promise<ExecResult> => {
     const started = Date.now();
     const execId = randomBytes(8).toString("hex");
     const pidFile = `${PID_DIR}/${execId}.pgid`;
@@ -401,73 +396,329 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): SandboxDr
     };
   };
 
+  // One exec server per container, reached over one long-lived `docker exec -i` stream.
+  const openChannels = new Map<string, ExecChannel>();
+  const openingChannels = new Map<string, Promise<ExecChannel | null>>();
+  const withoutExecServer = new Set<string>();
+
+  const openChannel = async (containerId: string): Promise<ExecChannel | null> => {
+    const exec = await docker.getContainer(containerId).exec({
+      // -I -S: no site-packages or PYTHON* variables; starts faster and uses less memory.
+      Cmd: ["python3", "-I", "-S", options.execServerPath ?? EXEC_SERVER_PATH],
+      User: SANDBOX_USER,
+      WorkingDir: WORKDIR,
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+    });
+    const stream = (await exec.start({ hijack: true, stdin: true })) as unknown as Duplex & { setNoDelay?: (noDelay: boolean) => void };
+    // Over TCP (a remote engine) small frames must not wait for Nagle.
+    stream.setNoDelay?.(true);
+    let stderrTail = "";
+    const channel = createExecChannel({ write: (frame) => stream.write(frame), close: () => stream.destroy() });
+    const demux = createDemuxer(
+      (chunk) => channel.receive(chunk),
+      (chunk) => {
+        stderrTail = (stderrTail + chunk.toString()).slice(-2000);
+      },
+    );
+    stream.on("data", (chunk: Buffer) => demux(chunk));
+    const ended = () => channel.fail(`the exec server stopped${stderrTail ? ` (${stderrTail.trim()})` : ""}`);
+    stream.on("end", ended);
+    stream.on("close", ended);
+    stream.on("error", (error) => channel.fail(`the exec server's stream failed (${error.message})`));
+    try {
+      await channel.ready;
+    } catch {
+      // An image without the exec server (or without python3) keeps using docker exec.
+      if (/can't open file|No such file|not found/i.test(stderrTail)) withoutExecServer.add(containerId);
+      return null;
+    }
+    openChannels.set(containerId, channel);
+    return channel;
+  };
+
+  /** The container's exec channel, opening it when needed; null means: use docker exec. */
+  const channelFor = async (containerId: string): Promise<ExecChannel | null> => {
+    if (options.execPath === "docker-exec" || withoutExecServer.has(containerId)) return null;
+    const live = openChannels.get(containerId);
+    if (live && !live.closed) return live;
+    const opening = openingChannels.get(containerId);
+    if (opening) return opening;
+    const next = openChannel(containerId)
+      .catch(() => null)
+      .finally(() => openingChannels.delete(containerId));
+    openingChannels.set(containerId, next);
+    return next;
+  };
+
+  const closeChannel = (containerId: string) => {
+    openChannels.get(containerId)?.close();
+    openChannels.delete(containerId);
+  };
+
+  /** Throws the SandboxError that explains a lost command when the container itself is gone. */
+  const explainIfContainerDied = async (containerId: string) => {
+    for (let attempt = 0; attempt < 6; attempt++) {
+      const info = await inspectById(containerId);
+      if (!info) throw new SandboxError("not_found", "The sandbox container was removed while the command was running.");
+      if (!info.State.Running) {
+        throw new SandboxError("died", `The sandbox container stopped while the command was running (${describeExit(info.State)}).`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
+  const runOnChannel = async (channel: ExecChannel, containerId: string, request: ExecRequest) => {
+    try {
+      return await channel.run(request);
+    } catch (error) {
+      if (error instanceof ExecRejectedError) throw new SandboxError("exec_failed", `Running a command in the sandbox failed: ${error.message}.`);
+      if (!(error instanceof ExecChannelClosedError)) throw toSandboxError(error, "Running a command in the sandbox");
+      closeChannel(containerId);
+      await explainIfContainerDied(containerId);
+      throw new SandboxError("exec_failed", `The sandbox's exec server stopped while the command was running (${error.message}); the next command starts a new one.`);
+    }
+  };
+
+  // The fallback path learns about OOM kills and the pids limit from the cgroup's event counters.
+  const limitCounters = new Map<string, { oom: number; pids: number }>();
+  const readLimitCounters = async (containerId: string) => {
+    const text = await runHelper(
+      containerId,
+      "cat /sys/fs/cgroup/memory/memory.oom_control /sys/fs/cgroup/pids/pids.events /sys/fs/cgroup/memory.events /sys/fs/cgroup/pids.events 2>/dev/null; true",
+    );
+    const counter = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, "m").exec(text)?.[1] ?? 0);
+    const now = { oom: counter("oom_kill"), pids: counter("max") };
+    const before = limitCounters.get(containerId) ?? { oom: 0, pids: 0 };
+    limitCounters.set(containerId, now);
+    return { oomKilled: now.oom > before.oom, pidsLimitHit: now.pids > before.pids };
+  };
+
+  const runWithDockerExec = async (containerId: string, request: ExecRequest) => {
+    const result = await runDockerExec(containerId, request);
+    if (result.exitCode === 0 && !result.timedOut) return { ...result, oomKilled: false, pidsLimitHit: false };
+    const limits = await readLimitCounters(containerId).catch(() => ({ oomKilled: false, pidsLimitHit: false }));
+    return { ...result, oomKilled: limits.oomKilled && result.exitCode === 137, pidsLimitHit: limits.pidsLimitHit };
+  };
+
+  /** Says so in stderr (and in limitHit) when a command ran into the sandbox's memory or pids limit. */
+  const withLimitNotes = (result: ExecResult & { oomKilled: boolean; pidsLimitHit: boolean }, spec: SandboxSpec, request: ExecRequest): ExecResult => {
+    const { oomKilled, pidsLimitHit, ...plain } = result;
+    const limitHit = oomKilled ? "memory" : pidsLimitHit ? "pids" : undefined;
+    if (!limitHit) return plain;
+    const note = Buffer.from(
+      limitHit === "memory"
+        ? `\n[sandbox] The command was killed: it ran out of memory (the sandbox's limit is ${Math.round(spec.memoryBytes / 1024 / 1024)} MiB).\n`
+        : `\n[sandbox] The command hit the sandbox's process limit (${spec.pidsLimit} processes): new processes could not be started.\n`,
+    );
+    request.onStderr?.(note);
+    return { ...plain, stderr: Buffer.concat([plain.stderr, note]), limitHit };
+  };
+
+  // Idle pause: a container with no command or terminal for idlePauseMs is frozen (no CPU, ~15 ms
+  // to thaw); the next command or terminal thaws it first.
+  type Activity = { busy: number; paused: boolean; timer?: NodeJS.Timeout; transition: Promise<void> };
+  const activity = new Map<string, Activity>();
+  const activityOf = (containerId: string) => {
+    const existing = activity.get(containerId);
+    if (existing) return existing;
+    const created: Activity = { busy: 0, paused: false, transition: Promise.resolve() };
+    activity.set(containerId, created);
+    return created;
+  };
+  const beginUse = async (containerId: string) => {
+    const state = activityOf(containerId);
+    state.busy += 1;
+    clearTimeout(state.timer);
+    if (state.paused) {
+      state.paused = false;
+      state.transition = state.transition.then(() =>
+        docker
+          .getContainer(containerId)
+          .unpause()
+          .catch(() => undefined),
+      );
+    }
+    await state.transition;
+  };
+  const endUse = (containerId: string) => {
+    const state = activityOf(containerId);
+    state.busy -= 1;
+    const idlePauseMs = options.idlePauseMs ?? 0;
+    if (state.busy > 0 || idlePauseMs <= 0) return;
+    state.timer = setTimeout(() => {
+      if (state.busy > 0 || state.paused) return;
+      state.paused = true;
+      state.transition = state.transition.then(() =>
+        docker
+          .getContainer(containerId)
+          .pause()
+          .catch(() => {
+            state.paused = false;
+          }),
+      );
+    }, idlePauseMs);
+    state.timer.unref();
+  };
+  const forget = (containerId: string) => {
+    clearTimeout(activity.get(containerId)?.timer);
+    activity.delete(containerId);
+    limitCounters.delete(containerId);
+    withoutExecServer.delete(containerId);
+    closeChannel(containerId);
+  };
+
+  const runExec = async (containerId: string, spec: SandboxSpec, request: ExecRequest): Promise<ExecResult> => {
+    await beginUse(containerId);
+    try {
+      const channel = await channelFor(containerId);
+      const result = channel ? await runOnChannel(channel, containerId, request) : await runWithDockerExec(containerId, request);
+      return withLimitNotes(result, spec, request);
+    } finally {
+      endUse(containerId);
+    }
+  };
+
+  const openTrackedTty = async (containerId: string, ttyOptions: { cols: number; rows: number; cwd?: string }) => {
+    await beginUse(containerId);
+    try {
+      const tty = await openTty(containerId, ttyOptions);
+      tty.onExit(() => endUse(containerId));
+      return tty;
+    } catch (error) {
+      endUse(containerId);
+      throw error;
+    }
+  };
+
   const toSandbox = (containerId: string, spec: SandboxSpec): Sandbox => ({
     id: containerId,
     sessionId: spec.sessionId,
     workdir: WORKDIR,
     hostWorkspaceDir: spec.workspaceDir,
-    exec: (request) => runExec(containerId, request),
-    openTty: (options) => openTty(containerId, options),
+    exec: (request) => runExec(containerId, spec, request),
+    openTty: (ttyOptions) => openTrackedTty(containerId, ttyOptions),
   });
+
+  const poolNamePrefix = `${prefix}-pool-`;
+  /** Pooled containers carry no session label (labels are fixed at create); their name says it. */
+  const sessionIdOf = (containerLabels: Record<string, string> | undefined, name: string) =>
+    containerLabels?.[labels.session] || name.replace(/^\//, "").slice(prefix.length + 1);
 
   const toInfo = (info: Dockerode.ContainerInspectInfo): SandboxInfo => ({
     id: info.Id,
-    sessionId: info.Config.Labels?.[labels.session] ?? "",
+    sessionId: sessionIdOf(info.Config.Labels, info.Name),
     ownerId: info.Config.Labels?.[labels.owner] ?? "",
     state: stateOf(info.State),
     image: info.Config.Image,
   });
 
-  const create = async (spec: SandboxSpec): Promise<Sandbox> => {
+  const removeByName = async (name: string) => {
+    await docker
+      .getContainer(name)
+      .remove({ force: true })
+      .catch((error: unknown) => {
+        if (!isHttpError(error, 404)) throw error;
+      });
+  };
+
+  const createContainer = async (name: string, spec: SandboxSpec, containerLabels: Record<string, string>) => {
+    const container = await docker.createContainer({
+      name,
+      Image: spec.image,
+      Cmd: ["sleep", "infinity"],
+      User: SANDBOX_USER,
+      WorkingDir: WORKDIR,
+      Hostname: "sandbox",
+      Env: ["HOME=/home/pincer", "LANG=C.UTF-8", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+      Labels: { ...containerLabels, [labels.managed]: "true" },
+      NetworkDisabled: spec.network !== "bridge",
+      HostConfig: {
+        Init: true,
+        NetworkMode: spec.network === "bridge" ? "bridge" : "none",
+        CapDrop: ["ALL"],
+        SecurityOpt: ["no-new-privileges"],
+        ReadonlyRootfs: true,
+        Tmpfs: {
+          "/tmp": "rw,nosuid,nodev,exec,size=512m,mode=1777",
+          "/home/pincer": `rw,nosuid,nodev,exec,size=256m,mode=0755,uid=${SANDBOX_UID},gid=${SANDBOX_UID}`,
+        },
+        Mounts: [{ Type: "bind", Source: spec.workspaceDir, Target: WORKDIR, ReadOnly: false }],
+        Memory: spec.memoryBytes,
+        MemorySwap: spec.memoryBytes,
+        NanoCpus: spec.nanoCpus,
+        PidsLimit: spec.pidsLimit,
+        IpcMode: "private",
+        // The engine's json-file log would keep whatever the container's main process prints.
+        LogConfig: { Type: "none", Config: {} },
+        ...(options.runtime ? { Runtime: options.runtime } : {}),
+      },
+    });
+    await container.start();
+    return container;
+  };
+
+  const poolBackend: PoolBackend<{ containerId: string }> = {
+    async createWarm(slot, slotDir, spec) {
+      const container = await createContainer(`${poolNamePrefix}${slot}`, { ...spec, sessionId: "", ownerId: "", workspaceDir: slotDir }, { [`${prefix}.pool`]: slot });
+      // Open the exec server now, so a session's first command does not wait for it.
+      await channelFor(container.id);
+      return { containerId: container.id };
+    },
+    async adopt(warm, spec) {
+      const container = docker.getContainer(warm.containerId);
+      try {
+        await container.rename({ name: containerName(spec.sessionId) });
+      } catch (error) {
+        if (!isHttpError(error, 409)) throw toSandboxError(error, "Taking a warm sandbox");
+        // A container left over for this session holds the name: replace it.
+        await removeByName(containerName(spec.sessionId));
+        await container.rename({ name: containerName(spec.sessionId) });
+      }
+      return toSandbox(warm.containerId, spec);
+    },
+    async discard(warm) {
+      forget(warm.containerId);
+      await docker
+        .getContainer(warm.containerId)
+        .remove({ force: true })
+        .catch(() => undefined);
+    },
+    async removeStale() {
+      const containers = await docker.listContainers({ all: true, filters: { label: [`${prefix}.pool`] } });
+      const unclaimed = containers.filter((container) => container.Names.some((name) => name.startsWith(`/${poolNamePrefix}`)));
+      await Promise.all(unclaimed.map((container) => docker.getContainer(container.Id).remove({ force: true })));
+    },
+  };
+  const pool = options.pool && options.pool.size > 0 ? createWarmPool(poolBackend, options.pool) : null;
+
+  const createCold = async (spec: SandboxSpec): Promise<Sandbox> => {
     // The sandbox user (uid 1000) must own the workspace root to write to it.
     if (process.getuid?.() === 0) await chown(spec.workspaceDir, SANDBOX_UID, SANDBOX_UID);
     try {
       // A container left over for this session (crashed server, stopped sandbox) is replaced;
       // the workspace lives on the host and is untouched.
-      await docker
-        .getContainer(containerName(spec.sessionId))
-        .remove({ force: true })
-        .catch((error: unknown) => {
-          if (!isHttpError(error, 404)) throw error;
-        });
-      const container = await docker.createContainer({
-        name: containerName(spec.sessionId),
-        Image: spec.image,
-        Cmd: ["sleep", "infinity"],
-        User: SANDBOX_USER,
-        WorkingDir: WORKDIR,
-        Hostname: "sandbox",
-        Env: ["HOME=/home/pincer", "LANG=C.UTF-8", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
-        Labels: { [labels.session]: spec.sessionId, [labels.owner]: spec.ownerId, [labels.managed]: "true" },
-        NetworkDisabled: spec.network !== "bridge",
-        HostConfig: {
-          Init: true,
-          NetworkMode: spec.network === "bridge" ? "bridge" : "none",
-          CapDrop: ["ALL"],
-          SecurityOpt: ["no-new-privileges"],
-          ReadonlyRootfs: true,
-          Tmpfs: {
-            "/tmp": "rw,nosuid,nodev,exec,size=512m,mode=1777",
-            "/home/pincer": `rw,nosuid,nodev,exec,size=256m,mode=0755,uid=${SANDBOX_UID},gid=${SANDBOX_UID}`,
-          },
-          Mounts: [{ Type: "bind", Source: spec.workspaceDir, Target: WORKDIR, ReadOnly: false }],
-          Memory: spec.memoryBytes,
-          MemorySwap: spec.memoryBytes,
-          NanoCpus: spec.nanoCpus,
-          PidsLimit: spec.pidsLimit,
-          IpcMode: "private",
-          ...(options.runtime ? { Runtime: options.runtime } : {}),
-        },
-      });
-      await container.start();
+      await removeByName(containerName(spec.sessionId));
+      const container = await createContainer(containerName(spec.sessionId), spec, { [labels.session]: spec.sessionId, [labels.owner]: spec.ownerId });
+      // Start the exec server while the caller gets on with its work.
+      void channelFor(container.id);
       return toSandbox(container.id, spec);
     } catch (error) {
       throw toSandboxError(error, "Creating the sandbox");
     }
   };
 
+  const create = async (spec: SandboxSpec): Promise<Sandbox> => (await pool?.take(spec)) ?? createCold(spec);
+
   return {
     create,
+    pool,
+
+    async execPathOf(containerId) {
+      return (await channelFor(containerId)) ? "exec-server" : "docker-exec";
+    },
 
     async ensure(spec) {
       const info = await inspectContainer(spec.sessionId);
@@ -475,11 +726,16 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): SandboxDr
       if (info.State.Running && !info.State.Paused) return { sandbox: toSandbox(info.Id, spec), recreated: false };
       const container = docker.getContainer(info.Id);
       if (info.State.Paused) {
+        const state = activityOf(info.Id);
+        state.paused = false;
+        await state.transition;
         await container.unpause().catch((error: unknown) => {
-          throw toSandboxError(error, "Resuming the sandbox");
+          // 500 "not paused": our own idle pauser thawed it meanwhile.
+          if (!isHttpError(error, 500)) throw toSandboxError(error, "Resuming the sandbox");
         });
         return { sandbox: toSandbox(info.Id, spec), recreated: false };
       }
+      forget(info.Id);
       const reason =
         info.State.Status === "created"
           ? "the sandbox container had never started"
@@ -489,7 +745,7 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): SandboxDr
         return { sandbox: toSandbox(info.Id, spec), recreated: true, reason };
       } catch {
         // A container that cannot start again (its mount vanished, engine restarted) is replaced.
-        return { sandbox: await create(spec), recreated: true, reason };
+        return { sandbox: await createCold(spec), recreated: true, reason };
       }
     },
 
@@ -501,21 +757,27 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): SandboxDr
     async list() {
       try {
         const containers = await docker.listContainers({ all: true, filters: { label: [`${labels.managed}=true`] } });
-        return containers.map((container) => ({
-          id: container.Id,
-          sessionId: container.Labels[labels.session] ?? "",
-          ownerId: container.Labels[labels.owner] ?? "",
-          state: container.State === "running" ? "running" : container.State === "paused" ? "paused" : container.State === "created" ? "created" : "exited",
-          image: container.Image,
-        }));
+        // Unclaimed warm containers belong to the pool, not to any session.
+        return containers
+          .filter((container) => !container.Names.some((name) => name.startsWith(`/${poolNamePrefix}`)))
+          .map((container) => ({
+            id: container.Id,
+            sessionId: sessionIdOf(container.Labels, container.Names[0] ?? ""),
+            ownerId: container.Labels[labels.owner] ?? "",
+            state: container.State === "running" ? "running" : container.State === "paused" ? "paused" : container.State === "created" ? "created" : "exited",
+            image: container.Image,
+          }));
       } catch (error) {
         throw toSandboxError(error, "Listing sandboxes");
       }
     },
 
     async stop(sessionId) {
+      const info = await inspectContainer(sessionId);
+      if (!info) return;
+      forget(info.Id);
       try {
-        await docker.getContainer(containerName(sessionId)).stop({ t: 2 });
+        await docker.getContainer(info.Id).stop({ t: 2 });
       } catch (error) {
         // Already stopped (304) or gone (404) is what we wanted.
         if (isHttpError(error, 304) || isHttpError(error, 404)) return;
@@ -524,12 +786,20 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): SandboxDr
     },
 
     async destroy(sessionId) {
+      const info = await inspectContainer(sessionId);
+      if (!info) return;
+      forget(info.Id);
       try {
-        await docker.getContainer(containerName(sessionId)).remove({ force: true });
+        await docker.getContainer(info.Id).remove({ force: true });
       } catch (error) {
         if (isHttpError(error, 404)) return;
         throw toSandboxError(error, "Removing the sandbox");
       }
+    },
+
+    async dispose() {
+      await pool?.dispose();
+      for (const containerId of [...activity.keys(), ...openChannels.keys()]) forget(containerId);
     },
   };
 };

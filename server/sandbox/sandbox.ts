@@ -43,6 +43,8 @@ export type ExecResult = {
   timedOut: boolean;
   aborted: boolean;
   durationMs: number;
+  /** Set when the command ran into the sandbox's memory or process limit (stderr says so too). */
+  limitHit?: "memory" | "pids";
 };
 
 export interface TtyStream {

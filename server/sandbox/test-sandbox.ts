@@ -4,14 +4,14 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createDockerDriver } from "./docker";
+import { createDockerDriver, type DockerDriverOptions } from "./docker";
 import type { Sandbox, SandboxSpec } from "./sandbox";
 
 export const TEST_LABEL_PREFIX = "pincer-test";
 
-export const startTestSandbox = async (overrides: Partial<SandboxSpec> = {}) => {
+export const startTestSandbox = async (overrides: Partial<SandboxSpec> = {}, driverOptions: DockerDriverOptions = {}) => {
   const workspaceDir = overrides.workspaceDir ?? (await mkdtemp(path.join(tmpdir(), "pincer-ws-")));
-  const driver = createDockerDriver({ labelPrefix: TEST_LABEL_PREFIX });
+  const driver = createDockerDriver({ labelPrefix: TEST_LABEL_PREFIX, ...driverOptions });
   const spec: SandboxSpec = {
     sessionId: `t${randomBytes(6).toString("hex")}`,
     ownerId: "test-owner",
@@ -26,6 +26,7 @@ export const startTestSandbox = async (overrides: Partial<SandboxSpec> = {}) => 
   const sandbox: Sandbox = await driver.create(spec);
   const cleanup = async () => {
     await driver.destroy(spec.sessionId);
+    await driver.dispose();
     if (!overrides.workspaceDir) await rm(workspaceDir, { recursive: true, force: true });
   };
   return { driver, sandbox, spec, workspaceDir, cleanup };

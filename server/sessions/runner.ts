@@ -2,19 +2,22 @@
 // files read so far, and the turn that is running (at most one). Turns run detached from any
 // HTTP request, so closing the browser does not stop the agent.
 import { ModelError, type ModelClient, type ProviderConfig } from "../llm/model-client";
-import { runTurn, type AuthorizeToolCall } from "../agent/loop";
+import { runTurn } from "../agent/loop";
+import type { ToolUseBlock } from "../llm/model-client";
+import { approvalStateFromLog, createApprovals, type Approvals, type ApprovalAnswer, type CheckPermission, type PermissionMode } from "./approvals";
 import { costOf, type ModelPrice } from "../llm/pricing";
 import { createMessageProjection } from "../agent/messages";
 import { environmentContext, systemPrompt } from "../agent/prompt";
-import type { PersistedEventPayloads, PersistedEventType } from "../agent/events";
+import type { PersistedEventPayloads, PersistedEventType, SessionEvent } from "../agent/events";
 import type { ExecRequest, Sandbox, SandboxDriver, SandboxSpec, TtyStream } from "../sandbox/sandbox";
 import { SandboxError } from "../sandbox/sandbox";
 import type { FileReadState, Tool } from "../tools/tool";
+import { createSessionToolState } from "../tools/session-state";
 import type { ToolSchema } from "../llm/model-client";
 import type { EventLog } from "./event-log";
 import type { FanOut } from "./fan-out";
 
-export type SessionStatus = "starting" | "idle" | "running" | "error";
+export type SessionStatus = "starting" | "idle" | "running" | "waiting" | "error";
 
 export type RunnerDeps = {
   eventLog: EventLog;
@@ -26,7 +29,12 @@ export type RunnerDeps = {
   /** Resolves the provider to use for the session's next turn; null when none is configured. */
   resolveProvider: (sessionId: string) => Promise<ProviderConfig | null>;
   setStatus: (sessionId: string, status: SessionStatus) => Promise<void>;
-  authorize?: AuthorizeToolCall;
+  /** The permission engine; every tool call is checked here before it runs. */
+  checkPermission: CheckPermission;
+  /** Adds allow rules to the project's settings (an "always in this project" answer). */
+  persistProjectRules: (workspaceDir: string, rules: string[]) => Promise<void>;
+  /** Runs after every turn, before the session counts as idle (review checkpoints). */
+  afterTurn?: (sessionId: string, turn: number, sandbox: Sandbox) => Promise<void>;
   /** Price table for turn costs (defaults when absent). */
   prices?: Record<string, ModelPrice>;
   limits: { maxSteps: number; maxTokens: number; maxOutputChars: number };
@@ -36,11 +44,14 @@ export type SessionRunner = ReturnType<typeof createSessionRunner>;
 
 export const createSessionRunner = (deps: RunnerDeps, sessionId: string, spec: SandboxSpec) => {
   const readFiles: FileReadState = new Map();
+  const toolState = createSessionToolState();
   const shell = { cwd: "/workspace" };
   let current: Sandbox | null = null;
   let sandboxStale = true;
   let turn: { controller: AbortController; done: Promise<void> } | null = null;
-  let turnCount = 0;
+  let approvals: Approvals | null = null;
+  let checkpointDue = false;
+  let lastTurnNumber = 0;
 
   const record = <T extends PersistedEventType>(type: T, payload: PersistedEventPayloads[T]) => deps.eventLog.append(sessionId, type, payload);
 
@@ -93,16 +104,36 @@ export const createSessionRunner = (deps: RunnerDeps, sessionId: string, spec: S
     },
   };
 
+  const approvalsFrom = (events: SessionEvent[]) => {
+    approvals ??= createApprovals(
+      {
+        sessionId,
+        record,
+        check: deps.checkPermission,
+        persistProjectRules: (rules) => deps.persistProjectRules(spec.workspaceDir, rules),
+        cwd: () => shell.cwd,
+        onWaiting: (waiting) => void setStatus(waiting ? "waiting" : "running"),
+      },
+      approvalStateFromLog(events),
+    );
+    return approvals;
+  };
+  const loadApprovals = async () => approvals ?? approvalsFrom(await deps.eventLog.listSince(sessionId, 0));
+
   const runOneTurn = async (controller: AbortController) => {
-    turnCount += 1;
+    const events = await deps.eventLog.listSince(sessionId, 0);
+    const turnNumber = events.filter((event) => event.type === "turn_started").length + 1;
+    const gate = approvalsFrom(events);
     const provider = await deps.resolveProvider(sessionId);
     if (!provider) {
       await record("error", { message: "No model provider is configured. Add one in Settings, then send the message again.", kind: "no_provider" });
       await setStatus("idle");
       return;
     }
-    await record("turn_started", { turn: turnCount, model: provider.model, provider: provider.kind });
-    const projection = createMessageProjection(await deps.eventLog.listSince(sessionId, 0));
+    await record("turn_started", { turn: turnNumber, model: provider.model, provider: provider.kind });
+    lastTurnNumber = turnNumber;
+    checkpointDue = true;
+    const projection = createMessageProjection(events);
     const result = await runTurn({
       client: deps.createModelClient(provider),
       model: provider.model,
@@ -114,6 +145,7 @@ export const createSessionRunner = (deps: RunnerDeps, sessionId: string, spec: S
         sessionId,
         shell,
         readFiles,
+        toolState,
         limits: { maxOutputChars: deps.limits.maxOutputChars },
       },
       projection,
@@ -127,10 +159,11 @@ export const createSessionRunner = (deps: RunnerDeps, sessionId: string, spec: S
       signal: controller.signal,
       maxSteps: deps.limits.maxSteps,
       maxTokens: deps.limits.maxTokens,
-      authorize: deps.authorize,
+      authorize: gate.authorize(controller.signal),
+      pendingCalls: unansweredCalls(events),
     });
     const costUsd = costOf(result.usage, provider.model, deps.prices);
-    await record("turn_finished", { turn: turnCount, reason: result.reason, usage: result.usage, steps: result.steps, error: result.error, costUsd });
+    await record("turn_finished", { turn: turnNumber, reason: result.reason, usage: result.usage, steps: result.steps, error: result.error, costUsd });
     await setStatus(result.reason === "error" ? "error" : "idle");
   };
 
@@ -145,9 +178,17 @@ export const createSessionRunner = (deps: RunnerDeps, sessionId: string, spec: S
         const message = error instanceof Error ? error.message : String(error);
         const kind = error instanceof ModelError ? error.kind : error instanceof SandboxError ? error.code : "internal";
         await record("error", { message, kind });
-        await record("turn_finished", { turn: turnCount, reason: "error", usage: { inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0 }, steps: 0, error: message });
+        await record("turn_finished", { turn: lastTurnNumber, reason: "error", usage: { inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0 }, steps: 0, error: message });
         await setStatus("error");
       } finally {
+        // Review checkpoint (server/review/checkpoints.ts): before the turn counts as over, so a
+        // rewind or the next message never races it. A failure is shown, the session goes on.
+        if (checkpointDue && deps.afterTurn) {
+          checkpointDue = false;
+          await deps.afterTurn(sessionId, lastTurnNumber, sandboxForTools).catch((error: unknown) =>
+            record("error", { message: `Could not record a checkpoint: ${error instanceof Error ? error.message : String(error)}`, kind: "checkpoint" }),
+          );
+        }
         turn = null;
       }
     })();
@@ -169,6 +210,20 @@ export const createSessionRunner = (deps: RunnerDeps, sessionId: string, spec: S
       await record("user_message", { text, author, context });
       startTurn();
     },
+    /** Continues an interrupted turn from the log (after a restart): no new user message. */
+    resume() {
+      if (!turn) startTurn();
+    },
+    async setMode(mode: PermissionMode, by: string) {
+      await (await loadApprovals()).setMode(mode, by);
+    },
+    async mode(): Promise<PermissionMode> {
+      return (await loadApprovals()).mode;
+    },
+    /** False when no call waits on that request (already answered, or its turn ended). */
+    async answerPermission(requestId: string, answer: ApprovalAnswer) {
+      return (await loadApprovals()).answer(requestId, answer);
+    },
     /** Aborts the running turn: the model stream and any running command. */
     async stop() {
       const running = turn;
@@ -181,6 +236,16 @@ export const createSessionRunner = (deps: RunnerDeps, sessionId: string, spec: S
       await turn?.done;
     },
   };
+};
+
+/** Tool calls of the last reply that never got a result (a turn cut short by a restart). */
+export const unansweredCalls = (events: SessionEvent[]) => {
+  const lastReply = events.findLast((event) => event.type === "assistant_message");
+  if (!lastReply || lastReply.type !== "assistant_message") return undefined;
+  const answered = new Set(events.flatMap((event) => (event.type === "tool_result" ? [event.payload.toolUseId] : [])));
+  const announced = new Set(events.flatMap((event) => (event.type === "tool_call" ? [event.payload.toolUseId] : [])));
+  const calls = lastReply.payload.content.filter((block): block is ToolUseBlock => block.type === "tool_use" && !answered.has(block.id));
+  return calls.length ? { calls, announced } : undefined;
 };
 
 export class SessionBusyError extends Error {

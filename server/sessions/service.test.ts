@@ -11,6 +11,7 @@ import { builtinTools, toolSchemas } from "../tools/registry";
 import { createMessageProjection } from "../agent/messages";
 import { systemPrompt } from "../agent/prompt";
 import type { SessionEvent } from "../agent/events";
+import type { PermissionMode } from "./approvals";
 import { createServices, ensureLocalUser, type Services } from "../services";
 import { createTempDb } from "../../test-support/temp-db";
 import { startScriptedModelServer, type ScriptedModelServer } from "../../test-support/scripted-model";
@@ -49,10 +50,12 @@ afterAll(async () => {
   await cleanupDb?.();
 });
 
-const newSession = async () => {
+// Most tests are not about approvals: their sessions bypass asks (deny rules and the engine still run).
+const newSession = async (mode: PermissionMode = "bypassPermissions") => {
   const session = await services.sessions.create({ ownerId: "local", source: { kind: "empty" } });
   created.push(session.id);
   await services.sessions.waitUntilReady(session.id);
+  if (mode !== "default") await services.sessions.setMode(session.id, mode, "test");
   return session.id;
 };
 
@@ -163,31 +166,145 @@ describe("session service", () => {
     expect(ofType(events, "tool_result").at(-1)!.payload.output).toContain("precious");
   });
 
-  it("after a restart mid-turn, dangling tool calls are answered and the turn is ended cleanly", async () => {
+  it("after a restart mid-turn, the turn continues: a started call is answered as interrupted, an unstarted one runs", async () => {
     const id = await newSession();
     const db = services.db;
     await services.eventLog.append(id, "user_message", { text: "work", author: "You" });
     await services.eventLog.append(id, "turn_started", { turn: 1, model: "m", provider: "anthropic" });
     await services.eventLog.append(id, "assistant_message", {
-      content: [{ type: "tool_use", id: "toolu_1", name: "Bash", input: { command: "sleep 100" } }],
+      content: [
+        { type: "tool_use", id: "toolu_1", name: "Bash", input: { command: "sleep 100" } },
+        { type: "tool_use", id: "toolu_2", name: "Bash", input: { command: "echo second-call-ran" } },
+      ],
       stopReason: "tool_use",
       usage: { inputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 1 },
       model: "m",
     });
     await services.eventLog.append(id, "tool_call", { toolUseId: "toolu_1", name: "Bash", input: { command: "sleep 100" } });
+    await services.eventLog.append(id, "tool_call", { toolUseId: "toolu_2", name: "Bash", input: { command: "echo second-call-ran" } });
+    await services.eventLog.append(id, "tool_started", { toolUseId: "toolu_1" });
     await db.session.update({ where: { id }, data: { status: "running" } });
 
+    // A fresh service, as after a restart.
+    model.setScript([{ expect: { toolResultIncludes: "second-call-ran" }, text: "Continuing after the restart." }]);
     expect(await services.sessions.recover()).toBeGreaterThanOrEqual(1);
+    await services.sessions.idle(id);
     const events = await services.sessions.events(id, 0);
-    expect(ofType(events, "tool_result")).toMatchObject([{ payload: { toolUseId: "toolu_1", isError: true } }]);
-    expect(ofType(events, "turn_finished")).toMatchObject([{ payload: { reason: "error" } }]);
-    expect((await db.session.findUnique({ where: { id } }))?.status).toBe("idle");
-
-    // The rebuilt conversation is valid for the provider: every tool_use has its result.
-    model.setScript([{ expect: { toolResultIncludes: "Pincer restarted" }, text: "Continuing." }]);
-    const after = await runTurn(id, "continue");
     expect(model.failures).toEqual([]);
-    expect(ofType(after, "turn_finished").at(-1)!.payload.reason).toBe("end_turn");
+    const results = ofType(events, "tool_result").map((r) => r.payload);
+    expect(results).toMatchObject([
+      { toolUseId: "toolu_1", isError: true, output: expect.stringContaining("Pincer restarted") },
+      { toolUseId: "toolu_2", isError: false, output: expect.stringContaining("second-call-ran") },
+    ]);
+    expect(ofType(events, "tool_call")).toHaveLength(2); // not announced twice
+    expect(ofType(events, "turn_finished").at(-1)!.payload.reason).toBe("end_turn");
+    expect((await db.session.findUnique({ where: { id } }))?.status).toBe("idle");
+  });
+
+  describe("approvals", () => {
+    const waitFor = async <T>(probe: () => Promise<T | undefined>, what: string): Promise<T> => {
+      for (let i = 0; i < 200; i += 1) {
+        const value = await probe();
+        if (value !== undefined) return value;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      throw new Error(`timed out waiting for ${what}`);
+    };
+    const pendingRequest = (id: string) =>
+      waitFor(async () => {
+        const events = await services.sessions.events(id, 0);
+        const answered = new Set(ofType(events, "permission_decision").map((e) => e.payload.requestId));
+        return ofType(events, "permission_request").find((e) => !answered.has(e.payload.requestId));
+      }, "a permission request");
+
+    it("an ask pauses the call until someone allows it once; the session shows it is waiting", async () => {
+      const id = await newSession("default");
+      model.setScript([{ toolCalls: [{ name: "Bash", input: { command: "touch approved.txt" } }] }, { text: "done" }]);
+      await services.sessions.sendMessage(id, "make a file", "You");
+      const request = await pendingRequest(id);
+      expect(request.payload).toMatchObject({ toolName: "Bash", input: { command: "touch approved.txt" }, dangerous: false });
+      expect(request.payload.suggestedRules).toEqual(["Bash(touch approved.txt)"]);
+      expect((await services.db.session.findUnique({ where: { id } }))?.status).toBe("waiting");
+      expect(await services.sessions.answerPermission(id, request.payload.requestId, { choice: "allow_once", by: "Ada" })).toBe(true);
+      await services.sessions.idle(id);
+      const events = await services.sessions.events(id, 0);
+      expect(ofType(events, "permission_decision")[0].payload).toMatchObject({ choice: "allow_once", by: "Ada" });
+      expect(ofType(events, "tool_result")[0].payload.isError).toBe(false);
+      await expect(readFile(path.join(dataDir, "workspaces", id, "approved.txt"), "utf8")).resolves.toBe("");
+      // An answer to a request nobody waits on any more is refused.
+      expect(await services.sessions.answerPermission(id, request.payload.requestId, { choice: "deny", by: "Ada" })).toBe(false);
+    });
+
+    it("a denial sends the person's message to the agent", async () => {
+      const id = await newSession("default");
+      model.setScript([
+        { toolCalls: [{ name: "Bash", input: { command: "rm -rf build" } }] },
+        { expect: { toolResultIncludes: "use make clean instead" }, text: "Understood." },
+      ]);
+      await services.sessions.sendMessage(id, "clean up", "You");
+      const request = await pendingRequest(id);
+      await services.sessions.answerPermission(id, request.payload.requestId, { choice: "deny", message: "use make clean instead", by: "Ada" });
+      await services.sessions.idle(id);
+      expect(model.failures).toEqual([]);
+      const result = ofType(await services.sessions.events(id, 0), "tool_result")[0].payload;
+      expect(result).toMatchObject({ isError: true, output: expect.stringContaining("denied") });
+    });
+
+    it("always-in-this-project writes the rule to .pincer/settings.json and the next call runs without asking", async () => {
+      const id = await newSession("default");
+      model.setScript([
+        { toolCalls: [{ name: "Bash", input: { command: "npm run build --silent" } }] },
+        { toolCalls: [{ name: "Bash", input: { command: "npm run build -- --watch=false" } }] },
+        { text: "built" },
+      ]);
+      await services.sessions.sendMessage(id, "build", "You");
+      const request = await pendingRequest(id);
+      expect(request.payload.suggestedRules).toEqual(["Bash(npm run build:*)"]);
+      await services.sessions.answerPermission(id, request.payload.requestId, { choice: "allow_project", by: "Ada" });
+      await services.sessions.idle(id);
+      const settings = JSON.parse(await readFile(path.join(dataDir, "workspaces", id, ".pincer/settings.json"), "utf8"));
+      expect(settings.permissions.allow).toEqual(["Bash(npm run build:*)"]);
+      const events = await services.sessions.events(id, 0);
+      expect(ofType(events, "permission_request")).toHaveLength(1);
+      expect(ofType(events, "tool_result")).toHaveLength(2);
+    });
+
+    it("plan mode refuses writing tools without asking", async () => {
+      const id = await newSession("plan");
+      model.setScript([{ toolCalls: [{ name: "Write", input: { file_path: "/workspace/x.txt", content: "x" } }] }, { text: "ok, planning only" }]);
+      const events = await runTurn(id, "write x");
+      expect(ofType(events, "permission_request")).toHaveLength(0);
+      expect(ofType(events, "tool_result")[0].payload).toMatchObject({ isError: true, output: expect.stringContaining("Permission denied") });
+    });
+
+    it("an unanswered approval survives a restart, and answering it then continues the turn", async () => {
+      const id = await newSession("default");
+      await services.eventLog.append(id, "user_message", { text: "work", author: "You" });
+      await services.eventLog.append(id, "turn_started", { turn: 1, model: "m", provider: "anthropic" });
+      await services.eventLog.append(id, "assistant_message", {
+        content: [{ type: "tool_use", id: "toolu_p", name: "Bash", input: { command: "touch after-restart.txt" } }],
+        stopReason: "tool_use",
+        usage: { inputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 1 },
+        model: "m",
+      });
+      await services.eventLog.append(id, "tool_call", { toolUseId: "toolu_p", name: "Bash", input: { command: "touch after-restart.txt" } });
+      await services.eventLog.append(id, "permission_request", {
+        requestId: "req-restart", toolUseId: "toolu_p", toolName: "Bash", input: { command: "touch after-restart.txt" },
+        reason: "needs approval", rule: null, dangerous: false, suggestedRules: [],
+      });
+      await services.db.session.update({ where: { id }, data: { status: "waiting" } });
+
+      model.setScript([{ expect: { toolResultIncludes: "" }, text: "Continued." }]);
+      await services.sessions.recover();
+      await waitFor(async () => ((await services.db.session.findUnique({ where: { id } }))?.status === "waiting" ? true : undefined), "waiting");
+      expect(await services.sessions.answerPermission(id, "req-restart", { choice: "allow_once", by: "Ada" })).toBe(true);
+      await services.sessions.idle(id);
+      const events = await services.sessions.events(id, 0);
+      expect(ofType(events, "permission_request")).toHaveLength(1); // not asked twice
+      expect(ofType(events, "tool_result").at(-1)!.payload).toMatchObject({ toolUseId: "toolu_p", isError: false });
+      await expect(readFile(path.join(dataDir, "workspaces", id, "after-restart.txt"), "utf8")).resolves.toBe("");
+      expect(ofType(events, "turn_finished").at(-1)!.payload.reason).toBe("end_turn");
+    });
   });
 
   it("without a provider the turn explains what to do", async () => {

@@ -8,6 +8,8 @@ import { getWorkspaceDiff } from "../workspace/diff";
 import type { WorkspaceDiff } from "../workspace/diff-types";
 import { createSessionRunner, type RunnerDeps, type SessionRunner, type SessionStatus } from "./runner";
 import type { SessionEvent } from "../agent/events";
+import type { ApprovalAnswer, PermissionMode } from "./approvals";
+import { recordCheckpoint } from "../review/checkpoints";
 
 export type SandboxDefaults = Omit<SandboxSpec, "sessionId" | "ownerId" | "workspaceDir">;
 
@@ -42,6 +44,19 @@ export const createSessionService = (deps: SessionServiceDeps) => {
     await db.session.update({ where: { id: sessionId }, data: { status } });
   };
 
+  // Review: every turn ends with a checkpoint of the workspace (server/review/checkpoints.ts).
+  const checkpointAfterTurn: RunnerDeps["afterTurn"] = async (sessionId, turn, sandbox) => {
+    const session = await db.session.findUnique({ where: { id: sessionId }, select: { baseCommit: true } });
+    if (!session?.baseCommit) return;
+    await recordCheckpoint({
+      sandbox, eventLog, sessionId, baseCommit: session.baseCommit, turn, reason: "turn",
+      onReinitialised: async (newBase) => {
+        await db.session.update({ where: { id: sessionId }, data: { baseCommit: newBase } });
+        await eventLog.append(sessionId, "error", { message: "The workspace was no longer a git repository (.git was removed). Pincer initialised a new one; changes are now shown from this point.", kind: "workspace_reinitialised" });
+      },
+    });
+  };
+
   const specFor = (session: { id: string; ownerId: string; image: string }): SandboxSpec => ({
     ...deps.sandboxDefaults,
     image: session.image,
@@ -55,7 +70,7 @@ export const createSessionService = (deps: SessionServiceDeps) => {
     if (existing) return existing;
     const session = await db.session.findUnique({ where: { id: sessionId } });
     if (!session) throw new SessionNotFoundError();
-    const runner = createSessionRunner({ ...deps, setStatus }, sessionId, specFor(session));
+    const runner = createSessionRunner({ ...deps, setStatus, afterTurn: checkpointAfterTurn }, sessionId, specFor(session));
     runners.set(sessionId, runner);
     return runner;
   };
@@ -124,6 +139,9 @@ export const createSessionService = (deps: SessionServiceDeps) => {
       await runner.sendMessage(text, author, earlier === 0);
     },
 
+    /** True while a turn runs (review actions that rewrite the workspace wait for it to end). */
+    running: (sessionId: string) => runners.get(sessionId)?.running ?? false,
+
     /** Resolves when the session's running turn (if any) has ended. */
     async idle(sessionId: string) {
       await runners.get(sessionId)?.idle();
@@ -149,39 +167,55 @@ export const createSessionService = (deps: SessionServiceDeps) => {
 
     events: (sessionId: string, afterSeq: number): Promise<SessionEvent[]> => eventLog.listSince(sessionId, afterSeq),
 
-    /** After a restart: turns that were running are ended cleanly, with every tool call answered. */
+    /**
+     * After a restart: a turn that was running continues from the log. Calls that had started are
+     * answered as interrupted (they may or may not have run); calls that had not started, and
+     * approvals nobody answered yet, are picked up again. Sessions cut off while preparing fail.
+     */
     async recover() {
-      const interrupted = await db.session.findMany({ where: { status: { in: ["running", "starting"] } } });
+      const interrupted = await db.session.findMany({ where: { status: { in: ["running", "waiting", "starting"] } } });
       for (const session of interrupted) {
+        if (session.status === "starting" || !session.baseCommit) {
+          await eventLog.append(session.id, "sandbox_status", { state: "error", message: "Pincer restarted while this session was being prepared. Create a new session." });
+          await setStatus(session.id, "error");
+          continue;
+        }
         const events = await eventLog.listSince(session.id, 0);
         const answered = new Set(events.flatMap((e) => (e.type === "tool_result" ? [e.payload.toolUseId] : [])));
         for (const event of events) {
-          if (event.type !== "tool_call" || answered.has(event.payload.toolUseId)) continue;
+          if (event.type !== "tool_started" || answered.has(event.payload.toolUseId)) continue;
+          const call = events.find((e) => e.type === "tool_call" && e.payload.toolUseId === event.payload.toolUseId);
           await eventLog.append(session.id, "tool_result", {
             toolUseId: event.payload.toolUseId,
-            name: event.payload.name,
-            output: "Interrupted: Pincer restarted while this tool call was pending. It may or may not have run; check before retrying.",
+            name: call?.type === "tool_call" ? call.payload.name : "unknown",
+            output: "Interrupted: Pincer restarted while this tool call was running. It may or may not have finished; check before retrying.",
             isError: true,
             durationMs: 0,
           });
         }
         const lastTurn = events.findLast((e) => e.type === "turn_started");
         const finished = events.findLast((e) => e.type === "turn_finished");
-        if (lastTurn && (!finished || finished.seq < lastTurn.seq)) {
-          const turn = lastTurn.type === "turn_started" ? lastTurn.payload.turn : 0;
-          const message = "Pincer restarted during this turn; it was ended. Send a message to continue.";
-          await eventLog.append(session.id, "error", { message, kind: "restart" });
-          await eventLog.append(session.id, "turn_finished", {
-            turn,
-            reason: "error",
-            usage: { inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0 },
-            steps: 0,
-            error: message,
-          });
+        if (!lastTurn || (finished && finished.seq > lastTurn.seq)) {
+          await setStatus(session.id, "idle");
+          continue;
         }
-        await setStatus(session.id, session.baseCommit ? "idle" : "error");
+        await eventLog.append(session.id, "error", { message: "Pincer restarted during this turn; it continues from where it stopped.", kind: "restart" });
+        (await runnerFor(session.id)).resume();
       }
       return interrupted.length;
+    },
+
+    async setMode(sessionId: string, mode: PermissionMode, by: string) {
+      await (await runnerFor(sessionId)).setMode(mode, by);
+    },
+
+    async mode(sessionId: string): Promise<PermissionMode> {
+      return (await runnerFor(sessionId)).mode();
+    },
+
+    /** False when nothing waits on that request any more (answered elsewhere, or the turn ended). */
+    async answerPermission(sessionId: string, requestId: string, answer: ApprovalAnswer) {
+      return (await runnerFor(sessionId)).answerPermission(requestId, answer);
     },
 
     /** Stops every running turn (server shutdown). */

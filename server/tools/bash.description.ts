@@ -9,4 +9,5 @@ export const bashDescription = `Runs a bash command in the session's sandbox (a 
 - Commands run non-interactively: stdin is closed, so anything waiting for input ends at once. Pass flags such as \`-y\` or \`--no-edit\`.
 - Prefer the Read, Write and Edit tools for files, and rg (ripgrep) over grep -r for searching.
 - Write a short \`description\` (5-10 words) of what the command does, for the user.
-- Background processes (\`cmd &\`) keep running after the call returns; their later output is not captured, so redirect it to a file.`;
+- For long-running processes (dev servers, watchers, long builds) set \`run_in_background: true\`: the call returns at once with a shell id; read new output with BashOutput and stop it with KillShell. A background command starts in the current directory; its \`cd\` does not carry over.
+- Processes started with a plain \`cmd &\` keep running but their later output is not captured; prefer run_in_background.`;

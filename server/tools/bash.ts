@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { StringDecoder } from "node:string_decoder";
 import { z } from "zod";
+import { startBackgroundShell } from "./background-shells";
 import { bashDescription } from "./bash.description";
 import { defineTool } from "./tool";
 import { describeBinary, detectBinary, truncateOutput } from "./truncate";
@@ -121,10 +122,22 @@ export const bashTool = defineTool({
     command: z.string().min(1).describe("The command to run"),
     timeout: z.number().int().positive().max(MAX_TIMEOUT_MS).optional().describe("Timeout in milliseconds (max 600000)"),
     description: z.string().optional().describe("What the command does, in 5-10 words"),
+    run_in_background: z
+      .boolean()
+      .optional()
+      .describe("Start the command in the background and return at once; read its output with BashOutput, stop it with KillShell"),
   }),
   readOnly: false,
   permissionKey: (input) => input.command,
   run: async (input, context) => {
+    if (input.run_in_background) {
+      const shell = await startBackgroundShell(context, input.command);
+      return {
+        output: `Started in the background as ${shell.id} (in ${context.shell.cwd}). Read its output with BashOutput (bash_id "${shell.id}"); stop it with KillShell.`,
+        isError: false,
+        metadata: { background: true, bashId: shell.id, cwd: context.shell.cwd },
+      };
+    }
     const marker = `__PINCER_CWD_${randomBytes(8).toString("hex")}__`;
     const stripper = new MarkerStripper(marker);
     const collector = new OutputCollector(context.limits.maxOutputChars * 2);

@@ -12,8 +12,37 @@ const countOccurrences = (text: string, needle: string) => {
   return count;
 };
 
+export type StringEdit = { old_string: string; new_string: string; replace_all?: boolean };
+
+/**
+ * Applies one exact-string edit to `content` (the core of Edit and MultiEdit); throws a ToolError
+ * the model can act on when old_string is missing or ambiguous.
+ */
+export const applyEdit = (content: string, edit: StringEdit, sandboxPath: string) => {
+  if (edit.old_string === edit.new_string) {
+    throw new ToolError("old_string and new_string are the same; there is nothing to change.");
+  }
+  const count = countOccurrences(content, edit.old_string);
+  if (count === 0) {
+    throw new ToolError(
+      `old_string was not found in ${sandboxPath}. It must match exactly, including whitespace and indentation; Read the file again if unsure.`,
+    );
+  }
+  if (count > 1 && !edit.replace_all) {
+    throw new ToolError(
+      `old_string was found ${count} times in ${sandboxPath}. Provide more surrounding context to make it unique, or set replace_all to replace every occurrence.`,
+    );
+  }
+  const firstIndex = content.indexOf(edit.old_string);
+  // split/join rather than String.replace: no `$&`-style patterns in new_string.
+  const updated = edit.replace_all
+    ? content.split(edit.old_string).join(edit.new_string)
+    : content.slice(0, firstIndex) + edit.new_string + content.slice(firstIndex + edit.old_string.length);
+  return { updated, firstIndex, replaced: edit.replace_all ? count : 1 };
+};
+
 /** A few numbered lines around the first change, so the model sees the result without re-reading. */
-const snippetAround = (content: string, index: number, length: number) => {
+export const snippetAround = (content: string, index: number, length: number) => {
   const lines = content.split("\n");
   const firstLine = content.slice(0, index).split("\n").length;
   const lastLine = firstLine + content.slice(index, index + length).split("\n").length - 1;
@@ -62,25 +91,9 @@ export const editTool = defineTool({
     assertFreshRead(context.readFiles, hostPath, sandboxPath, existing);
 
     const content = await readFile(hostPath, "utf8");
-    const count = countOccurrences(content, input.old_string);
-    if (count === 0) {
-      throw new ToolError(
-        `old_string was not found in ${sandboxPath}. It must match exactly, including whitespace and indentation; Read the file again if unsure.`,
-      );
-    }
-    if (count > 1 && !input.replace_all) {
-      throw new ToolError(
-        `old_string was found ${count} times in ${sandboxPath}. Provide more surrounding context to make it unique, or set replace_all to replace every occurrence.`,
-      );
-    }
-    const firstIndex = content.indexOf(input.old_string);
-    // split/join rather than String.replace: no `$&`-style patterns in new_string.
-    const updated = input.replace_all
-      ? content.split(input.old_string).join(input.new_string)
-      : content.slice(0, firstIndex) + input.new_string + content.slice(firstIndex + input.old_string.length);
+    const { updated, firstIndex, replaced } = applyEdit(content, input, sandboxPath);
     const written = await writeWorkspaceFile(hostPath, updated);
     recordRead(context.readFiles, hostPath, written);
-    const replaced = input.replace_all ? count : 1;
     return {
       output: `Edited ${sandboxPath}: replaced ${replaced} occurrence${replaced === 1 ? "" : "s"}.\n${snippetAround(updated, firstIndex, input.new_string.length)}`,
       isError: false,

@@ -2,7 +2,11 @@ import { mkdir, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { makeFileToolContext } from "./file-tools.test-helpers";
+import { makePdf } from "./pdf-text.test-helpers";
 import { readTool } from "./read";
+
+// A 1x1 transparent PNG.
+const tinyPng = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=", "base64");
 
 describe("Read tool", () => {
   it("returns numbered lines and records the read", async () => {
@@ -25,11 +29,31 @@ describe("Read tool", () => {
     await expect(readTool.run({ file_path: "big.txt", offset: 4000 }, context)).rejects.toThrow(/has 3000 lines; offset 4000 is past the end/);
   });
 
+  it("returns images as images and PDFs as their text", async () => {
+    const { workspaceDir, context } = await makeFileToolContext();
+    await writeFile(path.join(workspaceDir, "dot.png"), tinyPng);
+    const image = await readTool.run({ file_path: "dot.png" }, context);
+    expect(image.output).toBe(`/workspace/dot.png: PNG image, ${tinyPng.length} bytes (shown to you as an image).`);
+    expect(image.images).toEqual([{ mediaType: "image/png", base64: tinyPng.toString("base64") }]);
+    expect(context.readFiles.has(path.join(workspaceDir, "dot.png"))).toBe(true);
+
+    await writeFile(path.join(workspaceDir, "doc.pdf"), makePdf(["Quarterly report", "Totals: 42"]));
+    const pdf = await readTool.run({ file_path: "doc.pdf" }, context);
+    expect(pdf.output).toBe("/workspace/doc.pdf: PDF, 2 pages\n\n--- page 1 ---\nQuarterly report\n\n--- page 2 ---\nTotals: 42");
+    expect(pdf.metadata).toMatchObject({ pdf: true, pages: 2, extracted: true });
+
+    await writeFile(path.join(workspaceDir, "broken.pdf"), "%PDF-1.4 not really");
+    const broken = await readTool.run({ file_path: "broken.pdf" }, context);
+    expect(broken.output).toMatch(/^\/workspace\/broken.pdf: PDF, 19 bytes; text extraction failed/);
+  });
+
   it("describes binary files instead of dumping them", async () => {
     const { workspaceDir, context } = await makeFileToolContext();
     await writeFile(path.join(workspaceDir, "img.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]));
     const result = await readTool.run({ file_path: "img.png" }, context);
+    // Too short to be a whole image: described, not sent to the model as one.
     expect(result.output).toBe("/workspace/img.png is a binary file (12 bytes, PNG image); its contents are not shown.");
+    expect(result.images).toBeUndefined();
   });
 
   it("gives clear errors for missing files, directories and paths outside", async () => {

@@ -2,12 +2,39 @@
 import { z } from "zod";
 import type { ToolSchema } from "../llm/model-client";
 import { bashTool } from "./bash";
+import { bashOutputTool } from "./bash-output";
 import { editTool } from "./edit";
+import { globTool } from "./glob";
+import { grepTool } from "./grep";
+import { killShellTool } from "./kill-shell";
+import { lsTool } from "./ls";
+import { multiEditTool } from "./multi-edit";
+import { notebookEditTool } from "./notebook-edit";
 import { readTool } from "./read";
+import { textEditorTool } from "./text-editor";
+import { todoWriteTool } from "./todo-write";
 import type { Tool } from "./tool";
+import { webFetchTool } from "./web-fetch";
+import { webSearchTool } from "./web-search";
 import { writeTool } from "./write";
 
-export const builtinTools: Tool[] = [bashTool, readTool, writeTool, editTool] as Tool[];
+export const builtinTools: Tool[] = [
+  bashTool,
+  bashOutputTool,
+  killShellTool,
+  readTool,
+  writeTool,
+  editTool,
+  multiEditTool,
+  globTool,
+  grepTool,
+  lsTool,
+  notebookEditTool,
+  webFetchTool,
+  webSearchTool,
+  todoWriteTool,
+  textEditorTool,
+] as Tool[];
 
 /** JSON Schema for each tool's input, via zod 4's converter. */
 export const toolSchemas = (tools: Tool[] = builtinTools): ToolSchema[] =>

@@ -23,7 +23,7 @@ const commands = ["view", "create", "str_replace", "insert", "undo_edit"] as con
 const numbered = (content: string, descriptor: string, firstLine = 1) =>
   `Here's the result of running \`cat -n\` on ${descriptor}:\n${content
     .split("\n")
-    .map((line, index) => `${String(index + firstLine).padStart(6)}\t${line}`)
+    .map((line, index) => `${String(index + firstLine).padStart(6)}\t${line.replace(/\r$/, "")}`)
     .join("\n")}\n`;
 
 const pythonList = (values: number[]) => `[${values.join(", ")}]`;

@@ -14,6 +14,8 @@ export type DiffFile = {
   patch: string;
   /** True when the patch was cut because it is very large. */
   truncated: boolean;
+  /** The patch was left out (a paged file list): fetch it on demand. */
+  patchOmitted?: boolean;
 };
 
 export type WorkspaceDiff = {

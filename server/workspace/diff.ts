@@ -9,25 +9,36 @@ import type { DiffFile, DiffFileStatus, WorkspaceDiff } from "./diff-types";
 const MAX_PATCH_BYTES = 200 * 1024;
 const DIFF_TIMEOUT_MS = 120_000;
 
-// $1 = base commit, $2 = separator. `git add -A` goes into a throwaway index, and new blobs into a
-// throwaway object directory (the repo's objects as an alternate), so the repo itself is untouched.
+// $1 = from commit, $2 = to commit ("" = the working tree), $3 = separator, $4 = mode (full: raw,
+// numstat and patch; list: raw and numstat only; patch: all three for the pathspecs that follow).
+// For the working tree, `git add -A` goes into a throwaway index, and new blobs into a throwaway
+// object directory (the repo's objects as an alternate), so the repo itself is untouched. Either
+// way trees are compared, never the user's index, so commits the agent makes change nothing.
 const script = `
 set -e
-base=$1; sep=$2
+base=$1; to=$2; sep=$3; mode=$4; shift 4
 git rev-parse --git-dir >/dev/null 2>&1 || { echo "/workspace is not a git repository (was .git removed?)" >&2; exit 3; }
 git cat-file -e "$base^{commit}" 2>/dev/null || { echo "The base commit $base is not in the repository" >&2; exit 3; }
-tmp=$(mktemp -d /tmp/pincer-diff.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-index=$(git rev-parse --git-path index)
-[ -f "$index" ] && cp "$index" "$tmp/index"
-objects=$(cd "$(git rev-parse --git-path objects)" && pwd)
-mkdir "$tmp/objects"
-export GIT_INDEX_FILE="$tmp/index" GIT_OBJECT_DIRECTORY="$tmp/objects" GIT_ALTERNATE_OBJECT_DIRECTORIES="$objects"
-git add -A >/dev/null 2>&1 || git add -A >/dev/null
-g() { git -c core.quotepath=off -c core.fsmonitor= -c diff.noprefix=false -c diff.mnemonicprefix=false "$@"; }
-g diff --cached -M --raw -z "$base"; printf '%s' "$sep"
-g diff --cached -M --numstat -z "$base"; printf '%s' "$sep"
-g diff --cached -M -p --no-color --no-ext-diff --no-textconv "$base"
+# Files over 8 MB are diffed as binary: a text diff of a 50 MB generated file needs ~1 GB of memory.
+g() { git -c core.bigFileThreshold=8m -c core.quotepath=off -c core.fsmonitor= -c diff.noprefix=false -c diff.mnemonicprefix=false "$@"; }
+if [ -n "$to" ]; then
+  git cat-file -e "$to^{commit}" 2>/dev/null || { echo "The commit $to is not in the repository" >&2; exit 3; }
+  range="$base $to"
+else
+  tmp=$(mktemp -d /tmp/pincer-diff.XXXXXX)
+  trap 'rm -rf "$tmp"' EXIT
+  index=$(git rev-parse --git-path index)
+  [ -f "$index" ] && cp "$index" "$tmp/index"
+  objects=$(cd "$(git rev-parse --git-path objects)" && pwd)
+  mkdir "$tmp/objects"
+  export GIT_INDEX_FILE="$tmp/index" GIT_OBJECT_DIRECTORY="$tmp/objects" GIT_ALTERNATE_OBJECT_DIRECTORIES="$objects"
+  git add -A >/dev/null 2>&1 || git add -A >/dev/null
+  range="--cached $base"
+fi
+g diff $range -M --raw -z -- "$@"; printf '%s' "$sep"
+g diff $range -M --numstat -z -- "$@"; printf '%s' "$sep"
+[ "$mode" = list ] && exit 0
+g diff $range -M -p --no-color --no-ext-diff --no-textconv -- "$@"
 `;
 
 type PatchPart = { chunks: Buffer[]; size: number; truncated: boolean };
@@ -140,7 +151,18 @@ const parseNumstat = (text: string): NumstatEntry[] => {
   return entries;
 };
 
-export const getWorkspaceDiff = async (sandbox: Sandbox, baseCommit: string): Promise<WorkspaceDiff> => {
+export type DiffRange = {
+  /** The commit the diff starts from (the base, or a checkpoint). */
+  from: string;
+  /** The commit it ends at; the working tree when absent. */
+  to?: string;
+};
+
+type DiffMode = "full" | "list" | "patch";
+
+const literalPathspec = (path: string) => `:(literal)${path}`;
+
+const runDiff = async (sandbox: Sandbox, range: DiffRange, mode: DiffMode, paths: string[] = []): Promise<DiffFile[]> => {
   const separator = Buffer.from(`<<PINCER-DIFF-${randomBytes(8).toString("hex")}>>`);
   const header: Buffer[] = [];
   let headerBytes = Buffer.alloc(0);
@@ -168,7 +190,7 @@ export const getWorkspaceDiff = async (sandbox: Sandbox, baseCommit: string): Pr
   };
 
   const result = await sandbox.exec({
-    cmd: ["sh", "-c", script, "pincer-diff", baseCommit, separator.toString("utf8")],
+    cmd: ["sh", "-c", script, "pincer-diff", range.from, range.to ?? "", separator.toString("utf8"), mode, ...paths.map(literalPathspec)],
     cwd: sandbox.workdir,
     timeoutMs: DIFF_TIMEOUT_MS,
     onStdout,
@@ -182,7 +204,7 @@ export const getWorkspaceDiff = async (sandbox: Sandbox, baseCommit: string): Pr
 
   const raw = parseRaw(header[0]!.toString("utf8"));
   const numstat = parseNumstat(header[1]!.toString("utf8"));
-  const files: DiffFile[] = raw.map((entry, index) => {
+  return raw.map((entry, index) => {
     const stat = numstat[index] ?? { additions: 0, deletions: 0, binary: false };
     const part = splitter.parts[index];
     return {
@@ -192,9 +214,27 @@ export const getWorkspaceDiff = async (sandbox: Sandbox, baseCommit: string): Pr
       additions: stat.additions,
       deletions: stat.deletions,
       binary: stat.binary,
-      patch: stat.binary ? "" : patchText(part),
+      patch: stat.binary || mode === "list" ? "" : patchText(part),
       truncated: part?.truncated ?? false,
+      ...(mode === "list" && !stat.binary ? { patchOmitted: true } : {}),
     };
   });
-  return { baseCommit, files };
+};
+
+/** Every changed file with its patch, from `baseCommit` to the working tree (or `options.to`). */
+export const getWorkspaceDiff = async (sandbox: Sandbox, baseCommit: string, options: { to?: string } = {}): Promise<WorkspaceDiff> => ({
+  baseCommit,
+  files: await runDiff(sandbox, { from: baseCommit, to: options.to }, "full"),
+});
+
+/** The changed files with their counts but no patches (patchOmitted): cheap for thousands of files. */
+export const listWorkspaceDiff = (sandbox: Sandbox, range: DiffRange): Promise<DiffFile[]> => runDiff(sandbox, range, "list");
+
+/**
+ * The patches of some files of a range. Give both paths of a rename so git pairs them again.
+ * Returns the files among `paths` that changed, in git's order.
+ */
+export const getWorkspaceDiffFiles = async (sandbox: Sandbox, range: DiffRange, paths: string[]): Promise<DiffFile[]> => {
+  if (paths.length === 0) return [];
+  return runDiff(sandbox, range, "patch", paths);
 };

@@ -7,7 +7,7 @@ import type { TrpcContext, User } from "../init";
 const sessionId = z.object({ sessionId: z.string().min(1).max(100) });
 
 /** A session of another user is reported as missing, never as forbidden. */
-const ownedSession = async (ctx: TrpcContext & { user: User }, id: string) => {
+export const ownedSession = async (ctx: TrpcContext & { user: User }, id: string) => {
   const session = await ctx.services.db.session.findFirst({ where: { id, ownerId: ctx.user.id } });
   if (!session) throw new TRPCError({ code: "NOT_FOUND", message: "Session not found." });
   return session;
@@ -70,6 +70,33 @@ export const sessionsRouter = createRouter({
     await ctx.services.sessions.stop(input.sessionId);
     return { ok: true };
   }),
+
+  answerPermission: protectedProcedure
+    .input(
+      sessionId.extend({
+        requestId: z.string().min(1).max(100),
+        choice: z.enum(["allow_once", "allow_session", "allow_project", "deny"]),
+        message: z.string().max(4000).optional(),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      await ownedSession(ctx, input.sessionId);
+      const accepted = await ctx.services.sessions.answerPermission(input.sessionId, input.requestId, {
+        choice: input.choice,
+        message: input.message,
+        by: ctx.user.name,
+      });
+      if (!accepted) throw new TRPCError({ code: "CONFLICT", message: "This request was already answered, or its turn has ended." });
+      return { ok: true };
+    }),
+
+  setMode: protectedProcedure
+    .input(sessionId.extend({ mode: z.enum(["default", "acceptEdits", "plan", "bypassPermissions"]) }))
+    .mutation(async ({ ctx, input }) => {
+      await ownedSession(ctx, input.sessionId);
+      await ctx.services.sessions.setMode(input.sessionId, input.mode, ctx.user.name);
+      return { ok: true };
+    }),
 
   diff: protectedProcedure.input(sessionId).query(async ({ ctx, input }) => {
     await ownedSession(ctx, input.sessionId);

@@ -10,10 +10,11 @@ import { StatusBadge } from "@/components/status-badge";
 import { Transcript } from "./transcript-view";
 import { Composer } from "./composer";
 import { useSessionStream } from "./use-session-stream";
-import { buildTranscript, formatCost, sessionTotals } from "./transcript";
+import { ReviewPanel } from "./review-panel";
+import { buildTranscript, currentMode, formatCost, sessionTotals } from "./transcript";
+import { ModeSelect } from "./mode-select";
 
 const Terminal = dynamic(() => import("@/components/terminal"), { ssr: false, loading: () => <PanelNote text="Loading terminal…" /> });
-const DiffView = dynamic(() => import("@/components/diff-view").then((m) => m.DiffView), { ssr: false, loading: () => <PanelNote text="Loading diff…" /> });
 
 export function SessionView({ sessionId }: { sessionId: string }) {
   const trpc = useTRPC();
@@ -23,7 +24,7 @@ export function SessionView({ sessionId }: { sessionId: string }) {
   const items = useMemo(() => buildTranscript(state), [state]);
   const totals = useMemo(() => sessionTotals(state.events), [state.events]);
   const [panel, setPanel] = useState<"terminal" | "changes">("terminal");
-  const running = state.status === "running";
+  const running = state.status === "running" || state.status === "waiting";
 
   // The diff follows the agent: refresh it whenever a tool finishes or a turn ends.
   const diffKey = trpc.sessions.diff.queryKey({ sessionId });
@@ -41,6 +42,9 @@ export function SessionView({ sessionId }: { sessionId: string }) {
 
   const send = useMutation(trpc.sessions.send.mutationOptions());
   const stop = useMutation(trpc.sessions.stop.mutationOptions());
+  const answer = useMutation(trpc.sessions.answerPermission.mutationOptions());
+  const setMode = useMutation(trpc.sessions.setMode.mutationOptions());
+  const mode = useMemo(() => currentMode(state.events), [state.events]);
 
   if (session.error) {
     return (
@@ -57,6 +61,7 @@ export function SessionView({ sessionId }: { sessionId: string }) {
         <div className="flex items-center gap-3 border-b border-border px-4 py-2">
           <h1 className="truncate font-medium" data-testid="session-title">{session.data?.title ?? "…"}</h1>
           <StatusBadge status={state.status} />
+          <ModeSelect mode={mode} disabled={setMode.isPending} onChange={(next) => setMode.mutate({ sessionId, mode: next })} />
           {connection !== "open" && (
             <span className="text-xs text-warning" data-testid="connection-state">{connection}…</span>
           )}
@@ -65,7 +70,7 @@ export function SessionView({ sessionId }: { sessionId: string }) {
           </span>
           <span className="truncate text-xs text-muted-foreground">{session.data?.image}</span>
         </div>
-        <Transcript items={items} />
+        <Transcript items={items} onAnswer={(requestId, choice, message) => answer.mutateAsync({ sessionId, requestId, choice, message })} />
         <Composer
           running={running}
           sending={send.isPending}
@@ -83,22 +88,10 @@ export function SessionView({ sessionId }: { sessionId: string }) {
           <div className={panel === "terminal" ? "h-full p-2" : "hidden"}>
             {session.data?.baseCommit ? <Terminal wsUrl={terminalPath(sessionId)} /> : <PanelNote text="The sandbox is starting…" />}
           </div>
-          {panel === "changes" && <ChangesPanel sessionId={sessionId} />}
+          {panel === "changes" && <ReviewPanel sessionId={sessionId} lastChange={lastChange} running={running} />}
         </div>
       </section>
     </main>
-  );
-}
-
-function ChangesPanel({ sessionId }: { sessionId: string }) {
-  const trpc = useTRPC();
-  const diff = useQuery(trpc.sessions.diff.queryOptions({ sessionId }));
-  if (diff.error) return <PanelNote text={`Could not read the changes: ${diff.error.message}`} />;
-  if (!diff.data) return <PanelNote text="Reading changes…" />;
-  return (
-    <div className="h-full overflow-auto">
-      <DiffView diff={diff.data} />
-    </div>
   );
 }
 

@@ -3,8 +3,15 @@ import { useEffect, useRef } from "react";
 import { Markdown } from "@/components/markdown";
 import { ToolCall } from "@/components/tool-call";
 import { formatCost, type TranscriptItem } from "./transcript";
+import { ApprovalCard, type ApprovalChoice } from "./approval-card";
 
-export function Transcript({ items }: { items: TranscriptItem[] }) {
+export function Transcript({
+  items,
+  onAnswer,
+}: {
+  items: TranscriptItem[];
+  onAnswer: (requestId: string, choice: ApprovalChoice, message?: string) => Promise<unknown>;
+}) {
   const bottom = useRef<HTMLDivElement>(null);
   const container = useRef<HTMLDivElement>(null);
   // Follow new output only when the reader is already at the bottom.
@@ -39,6 +46,8 @@ export function Transcript({ items }: { items: TranscriptItem[] }) {
                 <p className="whitespace-pre-wrap pt-1">{item.text}</p>
               </details>
             );
+          case "approval":
+            return <ApprovalCard key={`p${item.requestId}`} item={item} canAnswer onAnswer={(choice, message) => onAnswer(item.requestId, choice, message)} />;
           case "tool":
             return <ToolCall key={`t${item.id}`} {...item} />;
           case "notice":

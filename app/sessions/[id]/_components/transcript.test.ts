@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LiveMessage, SessionEvent } from "@/server/agent/events";
-import { applyLiveMessage, buildTranscript, formatCost, initialStreamState, sessionTotals, type StreamState } from "./transcript";
+import { applyLiveMessage, buildTranscript, currentMode, formatCost, initialStreamState, sessionTotals, type StreamState } from "./transcript";
 
 const usage = { inputTokens: 10, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 5 };
 let seq = 0;
@@ -88,5 +88,26 @@ describe("thinking", () => {
       { kind: "thinking", text: "Let me think", streaming: false },
       { kind: "assistant", text: "Answer" },
     ]);
+  });
+});
+
+describe("approvals", () => {
+  it("shows a pending approval, then who answered it", () => {
+    seq = 0;
+    const call = ev("tool_call", { toolUseId: "t1", name: "Bash", input: { command: "rm -rf build" } });
+    const request = ev("permission_request", {
+      requestId: "r1", toolUseId: "t1", toolName: "Bash", input: { command: "rm -rf build" }, reason: "rm is not allowed", rule: null, dangerous: false, suggestedRules: ["Bash(rm -rf build)"],
+    });
+    let state = fold([call, request]);
+    expect(buildTranscript(state).at(-1)).toMatchObject({ kind: "approval", requestId: "r1" });
+    expect(buildTranscript(state).at(-1)).not.toHaveProperty("answer");
+    state = fold([ev("permission_decision", { requestId: "r1", toolUseId: "t1", choice: "deny", message: "use make clean", by: "You", rules: [] })], state);
+    expect(buildTranscript(state).at(-1)).toMatchObject({ kind: "approval", answer: { choice: "deny", by: "You", message: "use make clean" } });
+  });
+
+  it("reads the permission mode from the log", () => {
+    seq = 0;
+    expect(currentMode([])).toBe("default");
+    expect(currentMode(fold([ev("mode_changed", { mode: "acceptEdits", by: "You" })]).events)).toBe("acceptEdits");
   });
 });

@@ -15,12 +15,27 @@ export type ToolCardItem = {
   metadata?: Record<string, unknown>;
 };
 
+export type ApprovalItem = {
+  kind: "approval";
+  seq: number;
+  requestId: string;
+  toolUseId: string;
+  toolName: string;
+  input: unknown;
+  reason: string;
+  rule: string | null;
+  dangerous: boolean;
+  suggestedRules: string[];
+  answer?: { choice: "allow_once" | "allow_session" | "allow_project" | "deny"; by: string; message?: string };
+};
+
 export type TranscriptItem =
   | { kind: "user"; seq: number; text: string; author: string }
   | { kind: "assistant"; seq: number; text: string; streaming: boolean }
   | { kind: "thinking"; seq: number; text: string; streaming: boolean }
   | ToolCardItem
   | { kind: "notice"; seq: number; tone: "info" | "error"; text: string }
+  | ApprovalItem
   | { kind: "turn_end"; seq: number; reason: string; usage: Usage; steps: number; costUsd: number | null };
 
 export type StreamState = {
@@ -73,6 +88,12 @@ const omit = (record: Record<string, string>, key: string) => {
   return rest;
 };
 
+/** The session's permission mode: the last change in the log, "default" before any. */
+export const currentMode = (events: SessionEvent[]) => {
+  const last = events.findLast((event) => event.type === "mode_changed");
+  return last?.type === "mode_changed" ? last.payload.mode : "default";
+};
+
 /** Tokens and cost over every finished turn of the session. */
 export const sessionTotals = (events: SessionEvent[]) => {
   let tokensIn = 0;
@@ -96,6 +117,7 @@ export const formatCost = (usd: number | null) => (usd === null ? "cost unknown"
 export const buildTranscript = (state: StreamState): TranscriptItem[] => {
   const items: TranscriptItem[] = [];
   const tools = new Map<string, ToolCardItem>();
+  const approvals = new Map<string, ApprovalItem>();
 
   for (const event of state.events) {
     switch (event.type) {
@@ -129,6 +151,17 @@ export const buildTranscript = (state: StreamState): TranscriptItem[] => {
         card.output = event.payload.output;
         card.durationMs = event.payload.durationMs;
         card.metadata = event.payload.metadata;
+        break;
+      }
+      case "permission_request": {
+        const approval: ApprovalItem = { kind: "approval", seq: event.seq, ...event.payload };
+        approvals.set(event.payload.requestId, approval);
+        items.push(approval);
+        break;
+      }
+      case "permission_decision": {
+        const approval = approvals.get(event.payload.requestId);
+        if (approval) approval.answer = { choice: event.payload.choice, by: event.payload.by, message: event.payload.message };
         break;
       }
       case "error":

@@ -1,0 +1,70 @@
+// Composes the permission engine for one call: server defaults, the project's settings files in
+// the workspace, and the session's "always allow" rules, in the session's mode.
+import { readFile } from "node:fs/promises";
+import { createPermissionChecker } from "../permissions/checker";
+import { addRuleToSettings, parseSettings, SERVER_DEFAULTS, sourceFromSettings, PROJECT_SETTINGS_FILES, type RuleSource } from "../permissions/policy";
+import { resolveWorkspacePath } from "../workspace/paths";
+import { writeWorkspaceFile } from "../tools/file-state";
+import type { CheckPermission } from "./approvals";
+
+const SANDBOX_ROOT = "/workspace";
+
+/** The project's rule sources, read host-side through the symlink-safe resolver. */
+export const readProjectRules = async (workspaceDir: string): Promise<{ sources: RuleSource[]; errors: string[] }> => {
+  const sources: RuleSource[] = [];
+  const errors: string[] = [];
+  for (const file of PROJECT_SETTINGS_FILES) {
+    const text = await resolveWorkspacePath(workspaceDir, file)
+      .then(({ hostPath }) => readFile(hostPath, "utf8"))
+      .catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== "ENOENT") errors.push(`${file}: ${error.message}`);
+        return null;
+      });
+    if (text === null) continue;
+    const parsed = parseSettings(text, file);
+    if (parsed.ok) sources.push(sourceFromSettings("project", file, parsed.settings));
+    else errors.push(parsed.error);
+  }
+  return { sources, errors };
+};
+
+export const createPermissionGate = (options: { workspaceDirFor: (sessionId: string) => string; extraSources?: () => Promise<RuleSource[]> }) => {
+  const check: CheckPermission = async (request) => {
+    const project = await readProjectRules(options.workspaceDirFor(request.sessionId));
+    const session: RuleSource = { name: "session", origin: "session", allow: request.sessionRules, ask: [], deny: [] };
+    // Team policy (or a headless run's command-line rules) sits between the defaults and the project.
+    const extra = (await options.extraSources?.()) ?? [];
+    const checker = await createPermissionChecker({
+      rules: { sources: [SERVER_DEFAULTS, ...extra, ...project.sources, session] },
+      mode: request.mode,
+      workspaceRoot: SANDBOX_ROOT,
+    });
+    const decision = checker.check(request.toolName, request.input, { cwd: request.cwd });
+    const reason = project.errors.length ? `${decision.reason} (settings ignored: ${project.errors.join("; ")})` : decision.reason;
+    return {
+      decision: decision.decision,
+      reason,
+      rule: decision.rule,
+      dangerous: decision.dangerous,
+      suggestedRules: decision.decision === "ask" && !decision.dangerous ? checker.rulesForAlwaysAllow(request.toolName, request.input) : [],
+      subcommands: decision.subcommands,
+    };
+  };
+
+  /** "Always allow in this project": the rules go into .pincer/settings.json of the workspace. */
+  const persistProjectRules = async (workspaceDir: string, rules: string[]) => {
+    const { hostPath } = await resolveWorkspacePath(workspaceDir, ".pincer/settings.json");
+    let text = await readFile(hostPath, "utf8").catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return null;
+      throw error;
+    });
+    for (const rule of rules) {
+      const next = addRuleToSettings(text, "allow", rule);
+      if (!next.ok) throw new Error(`Could not add ${rule} to .pincer/settings.json: ${next.error}`);
+      text = next.text;
+    }
+    if (text !== null) await writeWorkspaceFile(hostPath, text);
+  };
+
+  return { check, persistProjectRules };
+};
