@@ -5,7 +5,9 @@ import os from "node:os";
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
 
-export const e2ePorts = { pincer: 3210, model: 3299 };
+// Ports can be moved (PINCER_E2E_PORT, PINCER_E2E_MODEL_PORT) so two runs on one machine do not collide.
+export const e2ePorts = { pincer: Number(process.env.PINCER_E2E_PORT ?? 3210), model: Number(process.env.PINCER_E2E_MODEL_PORT ?? 3299) };
+process.env.PINCER_E2E_MODEL_PORT = String(e2ePorts.model);
 const dataDir = process.env.PINCER_E2E_DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), "pincer-e2e-"));
 process.env.PINCER_E2E_DATA_DIR = dataDir;
 

@@ -1,7 +1,7 @@
 // Drives the scripted model server the e2e run started (see playwright.config.ts).
 import { expect, type APIRequestContext } from "@playwright/test";
 
-export const modelUrl = "http://127.0.0.1:3299";
+export const modelUrl = `http://127.0.0.1:${process.env.PINCER_E2E_MODEL_PORT ?? 3299}`;
 
 export type ScriptStep = Record<string, unknown>;
 
