@@ -10,6 +10,8 @@ export const e2ePorts = { pincer: Number(process.env.PINCER_E2E_PORT ?? 3210), m
 process.env.PINCER_E2E_MODEL_PORT = String(e2ePorts.model);
 const dataDir = process.env.PINCER_E2E_DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), "pincer-e2e-"));
 process.env.PINCER_E2E_DATA_DIR = dataDir;
+/** The first account, signed up once by e2e/auth.setup.ts; every spec starts signed in as it. */
+export const ownerStorageState = path.join(dataDir, "owner.storage.json");
 
 export default defineConfig({
   testDir: "e2e",
@@ -18,6 +20,10 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
+  projects: [
+    { name: "setup", testMatch: /auth\.setup\.ts/ },
+    { name: "chromium", dependencies: ["setup"], use: { storageState: ownerStorageState } },
+  ],
   use: {
     baseURL: `http://localhost:${e2ePorts.pincer}`,
     trace: "retain-on-failure",

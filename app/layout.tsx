@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { TrpcReactProvider } from "@/lib/trpc/react";
+import { AccountMenu } from "./_components/account-menu";
 import "./globals.css";
 
 export const metadata: Metadata = { title: "Pincer", description: "AI coding sessions in your browser, on your machines" };
@@ -23,6 +24,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
                 Settings
               </Link>
             </nav>
+            <AccountMenu />
           </header>
           {children}
         </TrpcReactProvider>

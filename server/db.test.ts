@@ -15,7 +15,7 @@ afterAll(async () => {
 
 describe("createDb", () => {
   it("reads and writes a migrated SQLite file", async () => {
-    await db.user.create({ data: { id: "u1", name: "Ada" } });
+    await db.user.create({ data: { id: "u1", name: "Ada", email: "ada@example.com" } });
     const user = await db.user.findUnique({ where: { id: "u1" } });
     expect(user?.name).toBe("Ada");
     expect(user?.createdAt).toBeInstanceOf(Date);

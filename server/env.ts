@@ -52,8 +52,16 @@ const schema = z
     PINCER_POOL_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).optional()),
     /** Pause a session's container after this long without commands or an open terminal (0: never). */
     PINCER_IDLE_PAUSE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(300_000)),
+    /** Keep sign-up open after the first account (each new user gets their own workspace). Default: closed; invitation links always work. */
+    PINCER_ALLOW_SIGNUP: z.preprocess(emptyAsUndefined, z.enum(["true", "false", "1", "0"]).default("false").transform((value) => value === "true" || value === "1")),
+    /** The URL browsers use, when Pincer is behind a proxy; default: taken from each request's Host. */
+    PINCER_BASE_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
     /** JSON price table (USD per million tokens by model prefix) merged over the defaults. */
     PINCER_PRICES_FILE: z.preprocess(emptyAsUndefined, z.string().optional()),
+    /** The server's skills folder (SKILL.md folders offered to every session); default <repo>/skills. */
+    PINCER_SKILLS_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
+    /** A .mcp.json-style file of MCP servers offered to every session (optional). */
+    PINCER_MCP_CONFIG: z.preprocess(emptyAsUndefined, z.string().optional()),
   })
   .transform((raw) => {
     const dataDir = path.resolve(repoRoot, raw.DATA_DIR);

@@ -1,11 +1,14 @@
-// One HTTP server on one port: tRPC under /api/trpc, WebSockets under /ws/..., everything else
-// to Next. Kept apart from index.ts so tests can start it with their own services.
+// One HTTP server on one port: better-auth under /api/auth, tRPC under /api/trpc, WebSockets
+// under /ws/..., everything else to Next (signed-out page loads go to sign-in first). Kept apart
+// from index.ts so tests can start it with their own services.
 import http from "node:http";
 import type { Duplex } from "node:stream";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { WebSocketServer } from "ws";
+import { hasRole } from "./auth/roles";
+import { membershipIn } from "./auth/workspaces";
+import type { Identity } from "./auth/auth";
 import { appRouter } from "./trpc/root";
-import type { User } from "./trpc/init";
 import type { Services } from "./services";
 import { serveEventsSocket } from "./ws/events-socket";
 import { serveTerminalSocket } from "./ws/terminal-socket";
@@ -18,35 +21,69 @@ type NextHandlers = {
 export type ServerOptions = {
   services: Services;
   /** Who is asking; null means anonymous (refused by protected procedures and sockets). */
-  identify: (req: http.IncomingMessage) => Promise<User | null>;
+  identify: (req: http.IncomingMessage) => Promise<Identity | null>;
+  /** better-auth's handler, and whether the install still waits for its first account. */
+  auth?: { handler: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | void; needsFirstAccount: () => Promise<boolean> };
   next?: NextHandlers;
+};
+
+/** Pages a signed-out browser may load; everything else sends it to sign-in. */
+const openPage = /^\/(sign-in|sign-up|invite\/[^/]+)\/?$/;
+const pageRequest = (req: http.IncomingMessage, pathname: string) =>
+  req.method === "GET" && !/^\/(_next|api|ws|healthz|favicon)/.test(pathname) && !/\.[a-z0-9]+$/i.test(pathname);
+
+/** CSRF and socket hijacking: a browser's cross-site request carries an Origin that is not this host. */
+const crossSite = (req: http.IncomingMessage) => {
+  const origin = req.headers.origin;
+  if (!origin) return false;
+  try {
+    return new URL(origin).host !== req.headers.host;
+  } catch {
+    return true;
+  }
 };
 
 const socketRoute = /^\/ws\/sessions\/([A-Za-z0-9_-]{1,100})\/(events|terminal)$/;
 
-export const createPincerServer = ({ services, identify, next }: ServerOptions) => {
+export const createPincerServer = ({ services, identify, auth, next }: ServerOptions) => {
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: "/api/trpc/",
-    createContext: async ({ req }) => ({ user: await identify(req), services }),
+    createContext: async ({ req }) => {
+      const identity = await identify(req);
+      return { user: identity?.user ?? null, membership: identity?.membership ?? null, services };
+    },
     onError: ({ error, path }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error.cause ?? error);
     },
   });
 
-  const server = http.createServer((req, res) => {
+  /** Signed-out page loads go to sign-up on a fresh install, else to sign-in (and back after). */
+  const signInRedirect = async (req: http.IncomingMessage, pathname: string) => {
+    if (!auth || !pageRequest(req, pathname) || openPage.test(pathname)) return null;
+    if (await identify(req)) return null;
+    if (await auth.needsFirstAccount()) return "/sign-up";
+    return pathname === "/" ? "/sign-in" : `/sign-in?next=${encodeURIComponent(req.url ?? "/")}`;
+  };
+
+  const handleRequest = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = req.url ?? "/";
-    if (url.startsWith("/api/trpc/")) return void trpc(req, res);
-    if (url === "/healthz") {
-      res.writeHead(200, { "content-type": "text/plain" }).end("ok");
-      return;
+    const pathname = new URL(url, "http://localhost").pathname;
+    if (url.startsWith("/api/auth/") && auth) return auth.handler(req, res);
+    if (url.startsWith("/api/trpc/")) {
+      if (crossSite(req)) return void res.writeHead(403, { "content-type": "text/plain" }).end("Cross-site request refused");
+      return trpc(req, res);
     }
-    if (!next) {
-      res.writeHead(404).end("Not found");
-      return;
-    }
-    void Promise.resolve(next.handle(req, res)).catch((error: unknown) => {
-      console.error("Next handler failed:", error);
+    if (url === "/healthz") return void res.writeHead(200, { "content-type": "text/plain" }).end("ok");
+    if (!next) return void res.writeHead(404).end("Not found");
+    const redirect = await signInRedirect(req, pathname);
+    if (redirect) return void res.writeHead(302, { location: redirect, "cache-control": "no-store" }).end();
+    await next.handle(req, res);
+  };
+
+  const server = http.createServer((req, res) => {
+    void handleRequest(req, res).catch((error: unknown) => {
+      console.error("Request failed:", error);
       if (!res.headersSent) res.writeHead(500).end("Internal error");
     });
   });
@@ -61,11 +98,13 @@ export const createPincerServer = ({ services, identify, next }: ServerOptions) 
     }
     const match = socketRoute.exec(url.pathname);
     void (async () => {
-      const user = await identify(req);
+      const identity = await identify(req);
       const sessionId = match?.[1];
-      const owned = user && sessionId ? await services.db.session.findFirst({ where: { id: sessionId, ownerId: user.id }, select: { id: true } }) : null;
-      if (!match || !sessionId || !owned) {
-        socket.end(`HTTP/1.1 ${user ? "404 Not Found" : "401 Unauthorized"}\r\nConnection: close\r\n\r\n`);
+      // Any member of the session's workspace may watch; another workspace's session does not exist.
+      const session = identity && sessionId ? await services.db.session.findUnique({ where: { id: sessionId }, select: { workspaceId: true } }) : null;
+      const membership = identity && session ? await membershipIn(services.db, identity.user.id, session.workspaceId) : null;
+      if (!match || !sessionId || !membership || crossSite(req)) {
+        socket.end(`HTTP/1.1 ${identity ? "404 Not Found" : "401 Unauthorized"}\r\nConnection: close\r\n\r\n`);
         return;
       }
       sockets.handleUpgrade(req, socket, head, (ws) => {
@@ -78,7 +117,7 @@ export const createPincerServer = ({ services, identify, next }: ServerOptions) 
         }
         const cols = clamp(Number(url.searchParams.get("cols")) || 80, 2, 1000);
         const rows = clamp(Number(url.searchParams.get("rows")) || 24, 2, 500);
-        void serveTerminalSocket(ws, services, sessionId, { cols, rows });
+        void serveTerminalSocket(ws, services, sessionId, { cols, rows }, { readOnly: !hasRole(membership.role, "member") });
       });
     })().catch((error: unknown) => {
       console.error("upgrade failed:", error);

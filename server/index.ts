@@ -8,14 +8,17 @@ import { defaultPoolSize } from "./sandbox/pool";
 import { createModelClient } from "./llm/create-model-client";
 import { loadPrices } from "./llm/pricing";
 import { builtinTools, toolSchemas } from "./tools/registry";
-import { createServices, ensureLocalUser } from "./services";
+import { createServices, newId } from "./services";
 import { createPincerServer } from "./http-server";
+import { createAuth } from "./auth/auth";
+import { accountCount } from "./auth/workspaces";
+import { deriveSecret } from "./secrets";
+import { toNodeHandler } from "better-auth/node";
 
 const root = path.resolve(import.meta.dirname, "..");
 
 const main = async () => {
   const dev = env.NODE_ENV !== "production";
-  const localUser = await ensureLocalUser(db);
   const sandboxDefaults = {
     image: env.SANDBOX_IMAGE,
     network: "none" as const,
@@ -37,15 +40,26 @@ const main = async () => {
     dataDir: env.DATA_DIR,
     prices: loadPrices(env.PINCER_PRICES_FILE),
     sandboxDefaults,
+    extensions: { mcpConfigPath: env.PINCER_MCP_CONFIG },
   });
   const recovered = await services.sessions.recover();
   if (recovered > 0) console.log(`Recovered ${recovered} session(s) interrupted by the last shutdown.`);
+
+  const { auth, identify } = createAuth({
+    db,
+    secret: deriveSecret("better-auth"),
+    newId,
+    allowSignup: env.PINCER_ALLOW_SIGNUP,
+    baseUrl: env.PINCER_BASE_URL,
+    provider: env.DATABASE_URL.startsWith("file:") ? "sqlite" : "postgresql",
+  });
 
   const app = next({ dev, dir: root, hostname: "localhost", port: env.PORT });
   await app.prepare();
   const { server } = createPincerServer({
     services,
-    identify: async () => ({ id: localUser.id, name: localUser.name }),
+    identify,
+    auth: { handler: toNodeHandler(auth), needsFirstAccount: async () => (await accountCount(db)) === 0 },
     next: { handle: app.getRequestHandler(), upgrade: app.getUpgradeHandler() },
   });
 

@@ -1,6 +1,6 @@
 // Encrypts secrets at rest (provider API keys, git credentials) with AES-256-GCM. The key comes
 // from PINCER_SECRET_KEY, or from DATA_DIR/secret.key, generated on first use. Never log values.
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { decodeSecretKey, env } from "./env";
@@ -32,6 +32,11 @@ function secretKey(): Buffer {
   cachedKey ??= env.PINCER_SECRET_KEY ? decodeSecretKey(env.PINCER_SECRET_KEY) : loadOrCreateKeyFile(env.DATA_DIR);
   if (!cachedKey) throw new Error("PINCER_SECRET_KEY is not a 32-byte key");
   return cachedKey;
+}
+
+/** A key for another purpose (e.g. signing session cookies), derived so one secret is enough to back up. */
+export function deriveSecret(purpose: string, key: Buffer = secretKey()): string {
+  return createHmac("sha256", key).update(`pincer:${purpose}`).digest("base64url");
 }
 
 /** `v1:<iv>:<tag>:<ciphertext>`, base64 parts. */

@@ -9,6 +9,7 @@ import { decryptSecret } from "./secrets";
 import { createEventLog } from "./sessions/event-log";
 import { createFanOut } from "./sessions/fan-out";
 import { createSessionService, type SandboxDefaults } from "./sessions/service";
+import type { RunnerDeps } from "./sessions/runner";
 import type { Tool } from "./tools/tool";
 import type { ToolSchema } from "./llm/model-client";
 import type { ModelPrice } from "./llm/pricing";
@@ -23,6 +24,11 @@ export type ServicesConfig = {
   sandboxDefaults: SandboxDefaults;
   newId?: () => string;
   prices?: Record<string, ModelPrice>;
+  /** Context window overrides and subagent limits (see RunnerDeps). */
+  context?: RunnerDeps["context"];
+  subagents?: RunnerDeps["subagents"];
+  /** MCP servers for every session (PINCER_MCP_CONFIG) and MCP timeouts (tests). */
+  extensions?: RunnerDeps["extensions"];
 };
 
 export const newId = () => randomUUID().replace(/-/g, "").slice(0, 20);
@@ -38,7 +44,7 @@ export const createServices = (config: ServicesConfig) => {
     if (!session) return null;
     const provider =
       session.provider ??
-      (await db.provider.findFirst({ where: { ownerId: session.ownerId }, orderBy: [{ isDefault: "desc" }, { createdAt: "asc" }] }));
+      (await db.provider.findFirst({ where: { workspaceId: session.workspaceId }, orderBy: [{ isDefault: "desc" }, { createdAt: "asc" }] }));
     if (!provider) return null;
     return {
       kind: provider.kind as ProviderKind,
@@ -66,6 +72,9 @@ export const createServices = (config: ServicesConfig) => {
     sandboxDefaults: config.sandboxDefaults,
     newId: ids,
     prices: config.prices,
+    context: config.context,
+    subagents: config.subagents,
+    extensions: config.extensions,
     limits: { maxSteps: 100, maxTokens: 16_000, maxOutputChars: 30_000 },
   });
 
@@ -74,6 +83,13 @@ export const createServices = (config: ServicesConfig) => {
 
 export type Services = ReturnType<typeof createServices>;
 
-/** Single-user mode until accounts land: everyone on this server is the local owner. */
-export const ensureLocalUser = (db: PrismaClient) =>
-  db.user.upsert({ where: { id: "local" }, update: {}, create: { id: "local", name: "You" } });
+/** A user with a workspace they own, for tests and scripts that work below sign-in. */
+export const ensureLocalUser = async (db: PrismaClient) => {
+  const user = await db.user.upsert({ where: { id: "local" }, update: {}, create: { id: "local", name: "You", email: "local@local.invalid" } });
+  await db.workspace.upsert({
+    where: { id: "local" },
+    update: {},
+    create: { id: "local", name: "Local", memberships: { create: { id: "local-owner", userId: user.id, role: "owner" } } },
+  });
+  return user;
+};

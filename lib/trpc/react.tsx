@@ -1,7 +1,7 @@
 "use client";
 // The browser's tRPC client and React Query cache, created once per tab.
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchLink } from "@trpc/client";
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState, type ReactNode } from "react";
 import superjson from "superjson";
@@ -9,8 +9,19 @@ import type { AppRouter } from "@/server/trpc/root";
 
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 
+/** A signed-out tab (session expired, signed out elsewhere) goes to sign-in. */
+const signInWhenUnauthorized = (error: unknown) => {
+  if (!(error instanceof TRPCClientError) || (error.data as { code?: string } | undefined)?.code !== "UNAUTHORIZED") return;
+  const next = window.location.pathname + window.location.search;
+  window.location.assign(`/sign-in?next=${encodeURIComponent(next)}`);
+};
+
 const makeQueryClient = () =>
-  new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, refetchOnWindowFocus: false, retry: 1 } } });
+  new QueryClient({
+    queryCache: new QueryCache({ onError: signInWhenUnauthorized }),
+    mutationCache: new MutationCache({ onError: signInWhenUnauthorized }),
+    defaultOptions: { queries: { staleTime: 5_000, refetchOnWindowFocus: false, retry: 1 } },
+  });
 
 export function TrpcReactProvider({ children }: { children: ReactNode }) {
   const [queryClient] = useState(makeQueryClient);

@@ -45,6 +45,25 @@ export type PersistedEventPayloads = {
     /** The rules added by an "always" answer. */
     rules: string[];
   };
+  question: {
+    requestId: string;
+    toolUseId: string | null;
+    questions: Array<{ question: string; header?: string; options: Array<{ label: string; description?: string }>; multiSelect?: boolean }>;
+  };
+  question_answer: { requestId: string; answers: string[]; by: string };
+  // --- Skills, slash commands, MCP and hooks ---
+  /** Something for the person, not the model: a slash command's answer, a hook's refusal, skipped files. */
+  notice: { text: string; tone: "info" | "error"; source?: string };
+  /** /clear: the model starts a fresh conversation from here; the log keeps what came before. */
+  conversation_cleared: { by: string };
+  /**
+   * The session's MCP servers, connected at the start of its first turn. `tools` are the schemas
+   * offered to the model for the whole session (the tool list never changes inside a session).
+   */
+  mcp_servers: { servers: McpServerSnapshot[] };
+  /** A server went down (crashed, hung) or came back; its tools answer with an error while down. */
+  mcp_server_status: { server: string; state: "connected" | "down"; message: string };
+  // --- end skills, slash commands, MCP and hooks ---
   mode_changed: { mode: "default" | "acceptEdits" | "plan" | "bypassPermissions"; by: string };
   sandbox_status: { state: "starting" | "ready" | "recreated" | "error"; message: string };
   /**
@@ -70,9 +89,40 @@ export type PersistedEventPayloads = {
    * from just before the rewind.
    */
   rewind: { toCheckpoint: number; toCommit: string; savedCheckpoint: number; message: string };
+  // --- context and subagents (server/agent/compaction.ts, server/agent/subagents.ts) ---
+  /**
+   * Old bulky tool results the model no longer sees in full: each listed result keeps its head and
+   * tail (trimToolOutput in compaction.ts). The projection applies it, so rebuilt requests match.
+   */
+  context_trimmed: { toolUseIds: string[]; keepChars: number; tokensBefore: number; tokensAfter: number };
+  /**
+   * Older turns summarised: the model sees one user message (the summary, then `context`, the
+   * project instructions re-injected) in place of every message that began before keptFromSeq.
+   * The full history stays in the log.
+   */
+  compaction: { summary: string; tokensBefore: number; tokensAfter: number; keptFromSeq: number; trigger: "auto" | "manual"; focus?: string; context?: string };
+  /**
+   * One event of a subagent's own stream, started by the Task call parentToolUseId. The parent's
+   * projection ignores these; the UI nests them under that Task card.
+   */
+  subagent_event: { parentToolUseId: string; agent: string; depth: number; event: ChildEvent };
+};
+
+export type McpServerSnapshot = {
+  name: string;
+  transport: "stdio" | "http";
+  state: "connected" | "down";
+  message?: string;
+  /** name: as the model sees it (mcp__<server>__<tool>); toolName: as the server knows it. */
+  tools: Array<{ name: string; toolName: string; description: string; inputSchema: Record<string, unknown>; readOnly?: boolean }>;
 };
 
 export type PersistedEventType = keyof PersistedEventPayloads;
+
+/** An event as a subagent records it (wrapped in subagent_event in the session's log). */
+export type ChildEvent = {
+  [K in Exclude<PersistedEventType, "subagent_event">]: { type: K; payload: PersistedEventPayloads[K] };
+}[Exclude<PersistedEventType, "subagent_event">];
 
 export type SessionEvent<T extends PersistedEventType = PersistedEventType> = {
   [K in T]: { seq: number; type: K; payload: PersistedEventPayloads[K]; createdAt: string };

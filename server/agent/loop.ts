@@ -42,6 +42,8 @@ export type TurnOptions = {
   /** Identical failing calls in a row before the turn is stopped. */
   maxRepeatedFailures?: number;
   authorize?: AuthorizeToolCall;
+  /** Keeps requests inside the context window (compaction.ts): trims or summarises before a request. */
+  context?: { beforeRequest(signal: AbortSignal): Promise<void>; afterResponse(usage: Usage): void };
   /** Resuming an interrupted turn: calls of the last reply that have no result yet run first. */
   pendingCalls?: { calls: ToolUseBlock[]; announced: ReadonlySet<string> };
 };
@@ -74,6 +76,10 @@ export const runTurn = async (options: TurnOptions): Promise<TurnResult> => {
     if (steps >= options.maxSteps) return ended("max_steps", `Stopped after ${options.maxSteps} model steps in one turn.`);
     steps += 1;
 
+    // Context (compaction.ts): a failed summary is recorded there and the full history is sent.
+    const prepared = await options.context?.beforeRequest(signal).catch((error: unknown) => error as Error);
+    if (signal.aborted) return ended("aborted");
+    if (prepared instanceof Error) throw prepared;
     const response = await askModel(options).catch((error: unknown) => error as Error);
     if (response instanceof Error) {
       if (signal.aborted || (response instanceof ModelError && response.kind === "aborted")) return ended("aborted");
@@ -82,6 +88,7 @@ export const runTurn = async (options: TurnOptions): Promise<TurnResult> => {
       return ended("error", response.message);
     }
     usage = addUsage(usage, response.usage);
+    options.context?.afterResponse(response.usage);
     await recordProjected(options, "assistant_message", {
       content: response.content,
       stopReason: response.stopReason,
@@ -140,7 +147,11 @@ const recordProjected = async <T extends PersistedEventType>(options: TurnOption
 
 type CallResult = { name: string; input: unknown; output: string; isError: boolean };
 
-/** Read-only calls of one reply run in parallel; as soon as one writes, all run in order. */
+/**
+ * Read-only calls of one reply run in parallel; as soon as one writes, all run in order. Calls of
+ * tools marked `concurrent` (Task: independent subagents the model chose to start together) run
+ * in parallel with each other, the other calls in order after them.
+ */
 const runToolCalls = async (options: TurnOptions, calls: ToolUseBlock[], announced: ReadonlySet<string> = new Set()): Promise<CallResult[]> => {
   for (const call of calls) {
     if (announced.has(call.id)) continue;
@@ -150,8 +161,15 @@ const runToolCalls = async (options: TurnOptions, calls: ToolUseBlock[], announc
   const allReadOnly = calls.every((call) => byName.get(call.name)?.readOnly === true);
   if (allReadOnly) return Promise.all(calls.map((call) => runOneCall(options, byName, call)));
 
+  // In order, except that neighbouring concurrent calls (Task) run together.
   const results: CallResult[] = [];
-  for (const call of calls) results.push(await runOneCall(options, byName, call));
+  for (let index = 0; index < calls.length; ) {
+    const isConcurrent = (call: ToolUseBlock | undefined) => call !== undefined && byName.get(call.name)?.concurrent === true;
+    const batch = [calls[index]];
+    while (isConcurrent(calls[index]) && isConcurrent(calls[index + batch.length])) batch.push(calls[index + batch.length]);
+    results.push(...(await Promise.all(batch.map((call) => runOneCall(options, byName, call)))));
+    index += batch.length;
+  }
   return results;
 };
 
@@ -196,6 +214,7 @@ const runOneCall = async (options: TurnOptions, byName: Map<string, Tool>, call:
   const context: ToolContext = {
     ...options.toolContext,
     signal: options.signal,
+    toolUseId: call.id,
     onOutput: (chunk) => options.live.toolOutput(call.id, chunk),
   };
   const result = await tool.run(parsed.data, context).catch((error: unknown): ToolOutput => {

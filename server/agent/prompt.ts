@@ -1,6 +1,7 @@
 // The system prompt is the same for every request of a session (it is the cached prefix): no
 // dates, ids or workspace facts here. Those go into the first user turn (environmentContext).
 import type { Sandbox } from "../sandbox/sandbox";
+import { loadSkills, skillRoots, skillsContext } from "./skills";
 
 export const systemPrompt = `You are Pincer, a coding agent working in a sandboxed Linux container on the user's repository.
 The workspace is the git repository at /workspace. Use the tools to inspect, change and test code.
@@ -27,5 +28,8 @@ export const environmentContext = async (sandbox: Sandbox): Promise<string> => {
     ),
   ].join("; ");
   const result = await sandbox.exec({ cmd: ["bash", "-c", script], cwd: sandbox.workdir, timeoutMs: 15_000 });
-  return `<environment>\n${result.stdout.toString("utf8").trim()}\n</environment>`;
+  // Skills: names and descriptions only (bodies load through the Skill tool), so the list sits
+  // here, in the first user turn, and the cached prefix stays the same.
+  const skills = skillsContext(await loadSkills(skillRoots(sandbox.hostWorkspaceDir)));
+  return `<environment>\n${result.stdout.toString("utf8").trim()}\n</environment>${skills ? `\n${skills}` : ""}`;
 };

@@ -146,11 +146,12 @@ export const createReviewService = (deps: ReviewDeps) => {
       return { filename: `pincer-${session.id}.patch`, patch };
     },
 
-    push: (sessionId: string, ownerId: string, input: { branch: string; remoteUrl?: string; force?: boolean }) =>
+    /** workspaceId: whose git credentials to use (the session's workspace). */
+    push: (sessionId: string, workspaceId: string, input: { branch: string; remoteUrl?: string; force?: boolean }) =>
       exclusive(sessionId, async () => {
         const { sandbox, session } = await context(sessionId);
         const remoteUrl = remoteFor(session, input.remoteUrl);
-        const credential = await credentials.forHost(ownerId, remoteHost(remoteUrl));
+        const credential = await credentials.forHost(workspaceId, remoteHost(remoteUrl));
         const result = await pushBranch({
           sandbox,
           workDir: deps.pushDir,
@@ -164,11 +165,11 @@ export const createReviewService = (deps: ReviewDeps) => {
         return result;
       }),
 
-    async openPullRequest(sessionId: string, ownerId: string, input: { title: string; body: string; base?: string }) {
+    async openPullRequest(sessionId: string, workspaceId: string, input: { title: string; body: string; base?: string }) {
       const session = await db.session.findUniqueOrThrow({ where: { id: sessionId } });
       if (!session.pushRemoteUrl || !session.pushBranch) throw new ReviewInputError("Push a branch first; the pull request is opened for it.");
       const host = remoteHost(session.pushRemoteUrl);
-      const credential = await credentials.forHost(ownerId, host);
+      const credential = await credentials.forHost(workspaceId, host);
       const known = defaultApiBaseUrl(host);
       const kind = (credential?.forge !== "none" ? credential?.forge : undefined) ?? known?.kind;
       const apiBaseUrl = credential?.apiBaseUrl ?? known?.apiBaseUrl;

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createTempDb } from "../../test-support/temp-db";
 import { startTestSandbox } from "../sandbox/test-sandbox";
+import { ensureLocalUser } from "../services";
 import { createEventLog } from "../sessions/event-log";
 import { initWorkspace } from "../workspace/init";
 
@@ -14,9 +15,9 @@ export const startReviewFixture = async () => {
   const workspaceDir = path.join(root, "ws");
   const { baseCommit } = await initWorkspace(workspaceDir, { kind: "empty" });
   const env = await startTestSandbox({ workspaceDir });
-  await temp.db.user.upsert({ where: { id: "local" }, update: {}, create: { id: "local", name: "You" } });
+  await ensureLocalUser(temp.db);
   const sessionId = `s${Date.now().toString(36)}`;
-  await temp.db.session.create({ data: { id: sessionId, ownerId: "local", title: "t", source: "empty", image: "pincer-sandbox:latest", baseCommit } });
+  await temp.db.session.create({ data: { id: sessionId, ownerId: "local", workspaceId: "local", title: "t", source: "empty", image: "pincer-sandbox:latest", baseCommit } });
   const eventLog = createEventLog(temp.db);
   const sh = async (script: string) => {
     const result = await env.sandbox.exec({ cmd: ["sh", "-c", script], cwd: "/workspace" });

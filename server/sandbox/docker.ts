@@ -15,6 +15,8 @@ import {
   type ExecResult,
   type Sandbox,
   type SandboxDriver,
+  type SandboxProcess,
+  type SpawnRequest,
   type SandboxInfo,
   type SandboxSpec,
   type TtyStream,
@@ -593,6 +595,73 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
     }
   };
 
+  /**
+   * A long-lived process over its own `docker exec -i` (non-TTY, so stdout stays byte-exact and
+   * apart from stderr): MCP stdio servers. One-shot ExecRequest stdin closes after writing, so it
+   * cannot carry a conversation. The container counts as in use (not paused) while it runs.
+   */
+  const spawnProcess = async (containerId: string, request: SpawnRequest): Promise<SandboxProcess> => {
+    const pidFile = `${PID_DIR}/spawn-${randomBytes(8).toString("hex")}.pgid`;
+    const inner = `[ -d ${PID_DIR} ] || mkdir -p ${PID_DIR}; echo $$ > ${pidFile}; exec "$@"`;
+    await beginUse(containerId);
+    let stream: Duplex;
+    let exec: Dockerode.Exec;
+    try {
+      exec = await docker.getContainer(containerId).exec({
+        Cmd: ["setsid", "-w", "sh", "-c", inner, "pincer-spawn", ...request.cmd],
+        User: SANDBOX_USER,
+        WorkingDir: request.cwd ?? WORKDIR,
+        Env: Object.entries(request.env ?? {}).map(([key, value]) => `${key}=${value}`),
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+      });
+      stream = (await exec.start({ hijack: true, stdin: true })) as unknown as Duplex;
+    } catch (error) {
+      endUse(containerId);
+      throw toSandboxError(error, "Starting a process in the sandbox");
+    }
+    const stdoutListeners: ((chunk: Buffer) => void)[] = [];
+    const stderrListeners: ((chunk: Buffer) => void)[] = [];
+    const exitListeners: ((exitCode: number | null) => void)[] = [];
+    let exited: { code: number | null } | null = null;
+    stream.on("data", createDemuxer(
+      (chunk) => stdoutListeners.forEach((listener) => listener(chunk)),
+      (chunk) => stderrListeners.forEach((listener) => listener(chunk)),
+    ));
+    const finish = () => {
+      if (exited) return;
+      exited = { code: null };
+      endUse(containerId);
+      void exec.inspect().then((details) => details.ExitCode ?? null, () => null).then((code) => {
+        if (exited) exited.code = code;
+        for (const listener of exitListeners) listener(code);
+      });
+    };
+    stream.on("end", finish);
+    stream.on("close", finish);
+    stream.on("error", finish);
+    return {
+      write: (data) => {
+        if (!exited) stream.write(data);
+      },
+      onStdout: (listener) => void stdoutListeners.push(listener),
+      onStderr: (listener) => void stderrListeners.push(listener),
+      onExit: (listener) => {
+        if (exited) listener(exited.code);
+        else exitListeners.push(listener);
+      },
+      kill: () => {
+        void runHelper(containerId, killScript(pidFile, "TERM"))
+          .then(() => runHelper(containerId, killScript(pidFile, "KILL")))
+          .catch(() => {});
+        stream.destroy();
+        finish();
+      },
+    };
+  };
+
   const toSandbox = (containerId: string, spec: SandboxSpec): Sandbox => ({
     id: containerId,
     sessionId: spec.sessionId,
@@ -600,6 +669,7 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
     hostWorkspaceDir: spec.workspaceDir,
     exec: (request) => runExec(containerId, spec, request),
     openTty: (ttyOptions) => openTrackedTty(containerId, ttyOptions),
+    spawn: (request) => spawnProcess(containerId, request),
   });
 
   const poolNamePrefix = `${prefix}-pool-`;

@@ -55,6 +55,19 @@ export interface TtyStream {
   close(): void;
 }
 
+/** A long-lived process with open stdin/stdout (an MCP stdio server), not a one-shot command. */
+export type SpawnRequest = { cmd: string[]; cwd?: string; env?: Record<string, string> };
+
+export interface SandboxProcess {
+  write(data: string | Buffer): void;
+  onStdout(listener: (chunk: Buffer) => void): void;
+  onStderr(listener: (chunk: Buffer) => void): void;
+  /** Called once when the process ends or its stream is lost (exitCode null when unknown). */
+  onExit(listener: (exitCode: number | null) => void): void;
+  /** Kills the process (and its process group) and closes the stream. */
+  kill(): void;
+}
+
 export interface Sandbox {
   readonly id: string;
   readonly sessionId: string;
@@ -64,6 +77,8 @@ export interface Sandbox {
   readonly hostWorkspaceDir: string;
   exec(request: ExecRequest): Promise<ExecResult>;
   openTty(options: { cols: number; rows: number; cwd?: string }): Promise<TtyStream>;
+  /** Starts a long-lived process with streaming stdin/stdout (optional: fakes may leave it out). */
+  spawn?(request: SpawnRequest): Promise<SandboxProcess>;
 }
 
 export interface SandboxDriver {

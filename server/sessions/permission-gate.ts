@@ -1,7 +1,7 @@
 // Composes the permission engine for one call: server defaults, the project's settings files in
 // the workspace, and the session's "always allow" rules, in the session's mode.
 import { readFile } from "node:fs/promises";
-import { createPermissionChecker } from "../permissions/checker";
+import { createPermissionChecker, DEFAULT_READ_ONLY_TOOLS } from "../permissions/checker";
 import { addRuleToSettings, parseSettings, SERVER_DEFAULTS, sourceFromSettings, PROJECT_SETTINGS_FILES, type RuleSource } from "../permissions/policy";
 import { resolveWorkspacePath } from "../workspace/paths";
 import { writeWorkspaceFile } from "../tools/file-state";
@@ -38,6 +38,8 @@ export const createPermissionGate = (options: { workspaceDirFor: (sessionId: str
       rules: { sources: [SERVER_DEFAULTS, ...extra, ...project.sources, session] },
       mode: request.mode,
       workspaceRoot: SANDBOX_ROOT,
+      // Asking the people in the session never needs their permission first.
+      readOnlyTools: [...DEFAULT_READ_ONLY_TOOLS, "AskUserQuestion"],
     });
     const decision = checker.check(request.toolName, request.input, { cwd: request.cwd });
     const reason = project.errors.length ? `${decision.reason} (settings ignored: ${project.errors.join("; ")})` : decision.reason;

@@ -4,10 +4,15 @@
 import { ModelError, type ModelClient, type ProviderConfig } from "../llm/model-client";
 import { runTurn } from "../agent/loop";
 import type { ToolUseBlock } from "../llm/model-client";
+import { createQuestions } from "./questions";
 import { approvalStateFromLog, createApprovals, type Approvals, type ApprovalAnswer, type CheckPermission, type PermissionMode } from "./approvals";
 import { costOf, type ModelPrice } from "../llm/pricing";
-import { createMessageProjection } from "../agent/messages";
+import { createMessageProjection, type MessageProjection } from "../agent/messages";
+import { contextSettingsFor, createContextManager, createContextState, type CompactOutcome, type ContextSettings } from "../agent/compaction";
+import { createSubagentSpawner } from "../agent/subagents";
+import { widenEvent } from "../agent/events";
 import { environmentContext, systemPrompt } from "../agent/prompt";
+import { createSessionExtensions, type ExtensionOptions } from "./session-extensions";
 import type { PersistedEventPayloads, PersistedEventType, SessionEvent } from "../agent/events";
 import type { ExecRequest, Sandbox, SandboxDriver, SandboxSpec, TtyStream } from "../sandbox/sandbox";
 import { SandboxError } from "../sandbox/sandbox";
@@ -38,6 +43,12 @@ export type RunnerDeps = {
   /** Price table for turn costs (defaults when absent). */
   prices?: Record<string, ModelPrice>;
   limits: { maxSteps: number; maxTokens: number; maxOutputChars: number };
+  /** MCP servers and hooks (session-extensions.ts). */
+  extensions?: ExtensionOptions;
+  /** Context window overrides (compaction.ts): per model in `windows`, or one `window` for all. */
+  context?: Partial<ContextSettings> & { windows?: Record<string, number> };
+  /** Subagent limits (subagents.ts): nesting depth (default 3), children at once (default 10). */
+  subagents?: { maxDepth?: number; maxConcurrent?: number };
 };
 
 export type SessionRunner = ReturnType<typeof createSessionRunner>;
@@ -102,7 +113,56 @@ export const createSessionRunner = (deps: RunnerDeps, sessionId: string, spec: S
       const sandbox = await ensureSandbox();
       return sandbox.openTty(options);
     },
+    async spawn(request) {
+      const sandbox = await ensureSandbox();
+      if (!sandbox.spawn) throw new SandboxError("exec_failed", "This sandbox cannot run long-lived processes.");
+      return sandbox.spawn(request);
+    },
   };
+
+  // MCP servers and hooks (session-extensions.ts): the tool list is fixed at the first turn.
+  const extensions = createSessionExtensions({ ...deps.extensions, sessionId, workspaceDir: spec.workspaceDir, sandbox: sandboxForTools, record });
+  let stopHookContinuations = 0;
+  let continueAfterStopHook = false;
+
+  const questions = createQuestions({ record, onWaiting: (waiting) => void setStatus(waiting ? "waiting" : "running") });
+
+  // --- context and subagents (server/agent/compaction.ts, server/agent/subagents.ts) ---
+  const contextState = createContextState();
+  const contextFor = (client: ModelClient, model: string, projection: MessageProjection) =>
+    createContextManager({
+      client,
+      model,
+      system: systemPrompt,
+      toolSchemas: deps.toolSchemas,
+      projection,
+      settings: contextSettingsFor(model, deps.context),
+      state: contextState,
+      maxTokens: deps.limits.maxTokens,
+      record: async (type, payload) => {
+        const event = await record(type, payload);
+        projection.apply(widenEvent(event));
+        return event;
+      },
+    });
+  const subagentsFor = (client: ModelClient, model: string, authorize: ReturnType<Approvals["authorize"]>) =>
+    createSubagentSpawner({
+      append: record,
+      client,
+      model,
+      system: systemPrompt,
+      tools: deps.tools,
+      toolSchemas: deps.toolSchemas,
+      toolContext: { sandbox: sandboxForTools, sessionId, limits: { maxOutputChars: deps.limits.maxOutputChars } },
+      authorize,
+      toolOutput: (id, chunk) => deps.fanOut.publishToolOutput(sessionId, id, chunk),
+      workspaceDir: spec.workspaceDir,
+      maxSteps: deps.limits.maxSteps,
+      maxTokens: deps.limits.maxTokens,
+      maxDepth: deps.subagents?.maxDepth,
+      maxConcurrent: deps.subagents?.maxConcurrent,
+      prices: deps.prices,
+    });
 
   const approvalsFrom = (events: SessionEvent[]) => {
     approvals ??= createApprovals(
@@ -134,20 +194,28 @@ export const createSessionRunner = (deps: RunnerDeps, sessionId: string, spec: S
     lastTurnNumber = turnNumber;
     checkpointDue = true;
     const projection = createMessageProjection(events);
+    const client = deps.createModelClient(provider);
+    const sessionTools = await extensions.sessionTools(events, { tools: deps.tools, toolSchemas: deps.toolSchemas });
     const result = await runTurn({
-      client: deps.createModelClient(provider),
+      client,
       model: provider.model,
       system: systemPrompt,
-      tools: deps.tools,
-      toolSchemas: deps.toolSchemas,
+      tools: sessionTools.tools,
+      toolSchemas: sessionTools.toolSchemas,
       toolContext: {
         sandbox: sandboxForTools,
         sessionId,
         shell,
         readFiles,
         toolState,
+        people: {
+          ask: (asked, signal, toolUseId) => questions.ask(asked, signal, toolUseId),
+          exitPlanMode: async () => (await loadApprovals()).setMode("default", "plan approved"),
+        },
         limits: { maxOutputChars: deps.limits.maxOutputChars },
+        subagents: subagentsFor(client, provider.model, gate.authorize(controller.signal)),
       },
+      context: contextFor(client, provider.model, projection),
       projection,
       record,
       live: {
@@ -159,11 +227,20 @@ export const createSessionRunner = (deps: RunnerDeps, sessionId: string, spec: S
       signal: controller.signal,
       maxSteps: deps.limits.maxSteps,
       maxTokens: deps.limits.maxTokens,
-      authorize: gate.authorize(controller.signal),
+      authorize: extensions.authorize(gate.authorize(controller.signal), controller.signal),
       pendingCalls: unansweredCalls(events),
     });
     const costUsd = costOf(result.usage, provider.model, deps.prices);
     await record("turn_finished", { turn: turnNumber, reason: result.reason, usage: result.usage, steps: result.steps, error: result.error, costUsd });
+    // A Stop hook that exits with 2 sends its message back to the model (at most 3 times in a row).
+    const stopFeedback = result.reason === "end_turn" && stopHookContinuations < 3 ? await extensions.onStop(controller.signal) : null;
+    if (stopFeedback) {
+      stopHookContinuations += 1;
+      continueAfterStopHook = true;
+      await record("user_message", { text: `Stop hook feedback:\n${stopFeedback}`, author: "Stop hook" });
+    } else {
+      stopHookContinuations = 0;
+    }
     await setStatus(result.reason === "error" ? "error" : "idle");
   };
 
@@ -190,6 +267,10 @@ export const createSessionRunner = (deps: RunnerDeps, sessionId: string, spec: S
           );
         }
         turn = null;
+        if (continueAfterStopHook) {
+          continueAfterStopHook = false;
+          startTurn();
+        }
       }
     })();
     turn = { controller, done };
@@ -206,9 +287,37 @@ export const createSessionRunner = (deps: RunnerDeps, sessionId: string, spec: S
     /** Records the user's message and starts a turn. Throws when a turn is already running. */
     async sendMessage(text: string, author: string, isFirstMessage: boolean) {
       if (turn) throw new SessionBusyError();
-      const context = isFirstMessage ? await environmentContext(sandboxForTools).catch(() => undefined) : undefined;
+      const hooked = await extensions.beforePrompt(text, isFirstMessage);
+      if (hooked.blocked) return;
+      const environment = isFirstMessage ? await environmentContext(sandboxForTools).catch(() => undefined) : undefined;
+      const context = [environment, hooked.context].filter(Boolean).join("\n") || undefined;
       await record("user_message", { text, author, context });
       startTurn();
+    },
+    /** `/compact [focus]`: summarises the conversation now. Throws SessionBusyError while a turn runs. */
+    compact(focus?: string): Promise<CompactOutcome> {
+      if (turn) throw new SessionBusyError();
+      const controller = new AbortController();
+      const work = (async (): Promise<CompactOutcome> => {
+        try {
+          const provider = await deps.resolveProvider(sessionId);
+          if (!provider) return { compacted: false, reason: "No model provider is configured." };
+          await setStatus("running");
+          const projection = createMessageProjection(await deps.eventLog.listSince(sessionId, 0));
+          const outcome = await contextFor(deps.createModelClient(provider), provider.model, projection).compactNow(controller.signal, focus);
+          if (!outcome.compacted) await record("error", { message: `Nothing to compact: ${outcome.reason}`, kind: "compaction_skipped" });
+          return outcome;
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          await record("error", { message: `Could not compact the context (${message}); the full history is kept.`, kind: "compaction_failed" });
+          return { compacted: false, reason: message };
+        } finally {
+          turn = null;
+          await setStatus("idle");
+        }
+      })();
+      turn = { controller, done: work.then(() => undefined) };
+      return work;
     },
     /** Continues an interrupted turn from the log (after a restart): no new user message. */
     resume() {
@@ -220,6 +329,8 @@ export const createSessionRunner = (deps: RunnerDeps, sessionId: string, spec: S
     async mode(): Promise<PermissionMode> {
       return (await loadApprovals()).mode;
     },
+    /** False when no call waits on that question (already answered, or its turn ended). */
+    answerQuestion: (requestId: string, answers: string[], by: string) => questions.answer(requestId, answers, by),
     /** False when no call waits on that request (already answered, or its turn ended). */
     async answerPermission(requestId: string, answer: ApprovalAnswer) {
       return (await loadApprovals()).answer(requestId, answer);
@@ -233,7 +344,8 @@ export const createSessionRunner = (deps: RunnerDeps, sessionId: string, spec: S
     },
     /** Resolves when the running turn (if any) has ended. */
     async idle() {
-      await turn?.done;
+      // A Stop hook may chain a follow-up turn; wait for that one too.
+      while (turn) await turn.done;
     },
   };
 };

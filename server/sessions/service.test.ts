@@ -40,7 +40,7 @@ beforeAll(async () => {
     sandboxDefaults: { image: "pincer-sandbox:latest", network: "none", memoryBytes: 512 * 1024 * 1024, nanoCpus: 1e9, pidsLimit: 256 },
   });
   await temp.db.provider.create({
-    data: { id: "p1", ownerId: "local", kind: "anthropic", label: "scripted", baseUrl: model.url, model: "claude-scripted", apiKeyEncrypted: (await import("../secrets")).encryptSecret("sk-test"), isDefault: true },
+    data: { id: "p1", ownerId: "local", workspaceId: "local", kind: "anthropic", label: "scripted", baseUrl: model.url, model: "claude-scripted", apiKeyEncrypted: (await import("../secrets")).encryptSecret("sk-test"), isDefault: true },
   });
 });
 
@@ -52,7 +52,7 @@ afterAll(async () => {
 
 // Most tests are not about approvals: their sessions bypass asks (deny rules and the engine still run).
 const newSession = async (mode: PermissionMode = "bypassPermissions") => {
-  const session = await services.sessions.create({ ownerId: "local", source: { kind: "empty" } });
+  const session = await services.sessions.create({ ownerId: "local", workspaceId: "local", source: { kind: "empty" } });
   created.push(session.id);
   await services.sessions.waitUntilReady(session.id);
   if (mode !== "default") await services.sessions.setMode(session.id, mode, "test");
@@ -277,6 +277,40 @@ describe("session service", () => {
       expect(ofType(events, "tool_result")[0].payload).toMatchObject({ isError: true, output: expect.stringContaining("Permission denied") });
     });
 
+    it("AskUserQuestion waits for a person's answer, which becomes the tool result", async () => {
+      const id = await newSession("default");
+      model.setScript([
+        { toolCalls: [{ name: "AskUserQuestion", input: { questions: [{ question: "Which database?", options: [{ label: "SQLite" }, { label: "PostgreSQL" }] }] } }] },
+        { expect: { toolResultIncludes: "PostgreSQL" }, text: "PostgreSQL it is." },
+      ]);
+      await services.sessions.sendMessage(id, "set up a database", "You");
+      const question = await waitFor(async () => ofType(await services.sessions.events(id, 0), "question")[0], "a question");
+      expect(await services.sessions.answerQuestion(id, question.payload.requestId, ["PostgreSQL"], "Ada")).toBe(true);
+      await services.sessions.idle(id);
+      expect(model.failures).toEqual([]);
+      expect(ofType(await services.sessions.events(id, 0), "permission_request")).toHaveLength(0);
+    });
+
+    it("in plan mode ExitPlanMode asks; approving it leaves plan mode", async () => {
+      const id = await newSession("plan");
+      model.setScript([
+        { toolCalls: [{ name: "ExitPlanMode", input: { plan: "1. Add a test\n2. Fix the bug" } }] },
+        { expect: { toolResultIncludes: "out of plan mode" }, toolCalls: [{ name: "Bash", input: { command: "touch fixed.txt" } }] },
+        { text: "Done." },
+      ]);
+      await services.sessions.sendMessage(id, "fix it", "You");
+      const request = await pendingRequest(id);
+      expect(request.payload.toolName).toBe("ExitPlanMode");
+      await services.sessions.answerPermission(id, request.payload.requestId, { choice: "allow_once", by: "Ada" });
+      // Out of plan mode the next command is checked in default mode: it asks again (not refused).
+      const next = await pendingRequest(id);
+      expect(next.payload.toolName).toBe("Bash");
+      await services.sessions.answerPermission(id, next.payload.requestId, { choice: "allow_once", by: "Ada" });
+      await services.sessions.idle(id);
+      expect(model.failures).toEqual([]);
+      expect(await services.sessions.mode(id)).toBe("default");
+    });
+
     it("an unanswered approval survives a restart, and answering it then continues the turn", async () => {
       const id = await newSession("default");
       await services.eventLog.append(id, "user_message", { text: "work", author: "You" });
@@ -309,10 +343,10 @@ describe("session service", () => {
 
   it("without a provider the turn explains what to do", async () => {
     const id = await newSession();
-    // A session whose owner has no provider configured.
+    // A session whose workspace has no provider configured.
     const db = services.db;
-    await db.user.upsert({ where: { id: "other" }, update: {}, create: { id: "other", name: "Other" } });
-    await db.session.update({ where: { id }, data: { ownerId: "other" } });
+    await db.workspace.upsert({ where: { id: "other" }, update: {}, create: { id: "other", name: "Other" } });
+    await db.session.update({ where: { id }, data: { workspaceId: "other" } });
     const events = await runTurn(id, "hello");
     expect(ofType(events, "error").at(-1)!.payload).toMatchObject({ kind: "no_provider" });
   });

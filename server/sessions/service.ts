@@ -9,7 +9,10 @@ import type { WorkspaceDiff } from "../workspace/diff-types";
 import { createSessionRunner, type RunnerDeps, type SessionRunner, type SessionStatus } from "./runner";
 import type { SessionEvent } from "../agent/events";
 import type { ApprovalAnswer, PermissionMode } from "./approvals";
+import { effectiveRules } from "./effective-rules";
 import { recordCheckpoint } from "../review/checkpoints";
+import { parseSlashCommand, runSlashCommand } from "../agent/commands";
+import { createCommandEnv } from "./command-env";
 
 export type SandboxDefaults = Omit<SandboxSpec, "sessionId" | "ownerId" | "workspaceDir">;
 
@@ -22,6 +25,7 @@ export type SessionServiceDeps = Omit<RunnerDeps, "setStatus"> & {
 
 export type CreateSessionInput = {
   ownerId: string;
+  workspaceId: string;
   title?: string;
   source: { kind: "empty" } | { kind: "git"; url: string };
 };
@@ -100,7 +104,7 @@ export const createSessionService = (deps: SessionServiceDeps) => {
     await ready.get(sessionId)?.catch(() => undefined);
   };
 
-  return {
+  const service = {
     async create(input: CreateSessionInput) {
       const id = deps.newId();
       const title = input.title?.trim() || (input.source.kind === "git" ? repoName(input.source.url) : "New session");
@@ -109,6 +113,7 @@ export const createSessionService = (deps: SessionServiceDeps) => {
         data: {
           id,
           ownerId: input.ownerId,
+          workspaceId: input.workspaceId,
           title,
           status: "starting",
           source: input.source.kind,
@@ -135,8 +140,22 @@ export const createSessionService = (deps: SessionServiceDeps) => {
       const session = await db.session.findUnique({ where: { id: sessionId }, select: { baseCommit: true } });
       if (!session) throw new SessionNotFoundError();
       const runner = await runnerFor(sessionId);
-      const earlier = await db.event.count({ where: { sessionId, type: "user_message" } });
-      await runner.sendMessage(text, author, earlier === 0);
+      // Slash commands (server/agent/commands.ts): built-ins act here; a custom one becomes the prompt.
+      const command = parseSlashCommand(text);
+      const compact = (service as { compact?: (sessionId: string, focus?: string) => Promise<unknown> }).compact;
+      const outcome = command
+        ? await runSlashCommand(command, createCommandEnv({
+          db, eventLog, sessionId, author,
+          workspaceDir: path.join(deps.dataDir, "workspaces", sessionId),
+          running: () => runner.running,
+          mode: () => runner.mode(),
+          compact: compact ? (focus) => compact(sessionId, focus) : undefined,
+        }))
+        : null;
+      if (outcome?.kind === "handled") return;
+      // A new conversation (the first message, or the first after /clear) carries the environment note.
+      const last = await db.event.findFirst({ where: { sessionId, type: { in: ["user_message", "conversation_cleared"] } }, orderBy: { seq: "desc" }, select: { type: true } });
+      await runner.sendMessage(outcome?.kind === "prompt" ? outcome.text : text, author, !last || last.type === "conversation_cleared");
     },
 
     /** True while a turn runs (review actions that rewrite the workspace wait for it to end). */
@@ -145,6 +164,12 @@ export const createSessionService = (deps: SessionServiceDeps) => {
     /** Resolves when the session's running turn (if any) has ended. */
     async idle(sessionId: string) {
       await runners.get(sessionId)?.idle();
+    },
+
+    /** `/compact [focus]`: summarise the conversation now. Throws SessionBusyError while a turn runs. */
+    async compact(sessionId: string, focus?: string) {
+      await waitUntilReady(sessionId);
+      return (await runnerFor(sessionId)).compact(focus);
     },
 
     async stop(sessionId: string) {
@@ -213,6 +238,18 @@ export const createSessionService = (deps: SessionServiceDeps) => {
       return (await runnerFor(sessionId)).mode();
     },
 
+    /** The rules in force for the session, by source (defaults, project files, session answers). */
+    async rules(sessionId: string) {
+      const session = await db.session.findUnique({ where: { id: sessionId } });
+      if (!session) throw new SessionNotFoundError();
+      return effectiveRules(specFor(session).workspaceDir, await eventLog.listSince(sessionId, 0));
+    },
+
+    /** False when no call waits on that question any more. */
+    async answerQuestion(sessionId: string, requestId: string, answers: string[], by: string) {
+      return (await runnerFor(sessionId)).answerQuestion(requestId, answers, by);
+    },
+
     /** False when nothing waits on that request any more (answered elsewhere, or the turn ended). */
     async answerPermission(sessionId: string, requestId: string, answer: ApprovalAnswer) {
       return (await runnerFor(sessionId)).answerPermission(requestId, answer);
@@ -223,6 +260,7 @@ export const createSessionService = (deps: SessionServiceDeps) => {
       await Promise.all([...runners.values()].map((runner) => runner.stop()));
     },
   };
+  return service;
 };
 
 const repoName = (url: string) => url.replace(/\.git$/, "").split(/[/:]/).filter(Boolean).at(-1) ?? "Repository";

@@ -18,7 +18,7 @@ describe("built-in tools", () => {
     expect(new Set(names).size).toBe(names.length);
     for (const tool of builtinTools) expect(tool.description.length, tool.name).toBeGreaterThan(80);
     const readOnly = builtinTools.filter((tool) => tool.readOnly).map((tool) => tool.name).sort();
-    expect(readOnly).toEqual(["BashOutput", "Glob", "Grep", "LS", "Read", "TodoWrite", "WebFetch", "WebSearch"]);
+    expect(readOnly).toEqual(["AskUserQuestion", "BashOutput", "ExitPlanMode", "Glob", "Grep", "LS", "Read", "Skill", "TodoWrite", "WebFetch", "WebSearch"]);
   });
 
   it("describe every input field for the model", () => {

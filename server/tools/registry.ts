@@ -1,7 +1,9 @@
 // The built-in tools, and their schemas as the model sees them. Adding a tool is one line here.
 import { z } from "zod";
 import type { ToolSchema } from "../llm/model-client";
+import { askUserQuestionTool } from "./ask-user-question";
 import { bashTool } from "./bash";
+import { exitPlanModeTool } from "./exit-plan-mode";
 import { bashOutputTool } from "./bash-output";
 import { editTool } from "./edit";
 import { globTool } from "./glob";
@@ -11,6 +13,8 @@ import { lsTool } from "./ls";
 import { multiEditTool } from "./multi-edit";
 import { notebookEditTool } from "./notebook-edit";
 import { readTool } from "./read";
+import { skillTool } from "./skill";
+import { taskTool } from "./task";
 import { textEditorTool } from "./text-editor";
 import { todoWriteTool } from "./todo-write";
 import type { Tool } from "./tool";
@@ -34,6 +38,10 @@ export const builtinTools: Tool[] = [
   webSearchTool,
   todoWriteTool,
   textEditorTool,
+  askUserQuestionTool,
+  exitPlanModeTool,
+  skillTool,
+  taskTool,
 ] as Tool[];
 
 /** JSON Schema for each tool's input, via zod 4's converter. */

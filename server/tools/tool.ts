@@ -23,6 +23,23 @@ export type ToolContext = {
    * back to state tied to `readFiles`, which is also one per session.
    */
   toolState?: SessionToolState;
+  /** The id of the call being run (set by the loop). */
+  toolUseId?: string;
+  /** Starts subagents (the Task tool); absent where they are not available. */
+  subagents?: SubagentSpawner;
+  /** Talking to the people in the session (AskUserQuestion, ExitPlanMode); absent in headless runs. */
+  people?: PeopleChannel;
+};
+
+export type UserQuestion = { question: string; header?: string; options: Array<{ label: string; description?: string }>; multiSelect?: boolean };
+/** One answer per question, in order: the chosen labels, or free text. */
+export type UserAnswers = string[];
+
+export type PeopleChannel = {
+  /** Resolves with the answers, or null when the turn was stopped before anyone answered. */
+  ask(questions: UserQuestion[], signal: AbortSignal, toolUseId?: string): Promise<UserAnswers | null>;
+  /** Leaves plan mode once the plan is approved. */
+  exitPlanMode(): Promise<void>;
 };
 
 export type ToolOutput = {
@@ -40,6 +57,11 @@ export type Tool<Schema extends z.ZodType = z.ZodType> = {
   description: string;
   inputSchema: Schema;
   readOnly: boolean;
+  /**
+   * Calls of this tool in one reply may run at the same time even though they write (Task: the
+   * model starts independent subagents together on purpose). Other writing calls stay in order.
+   */
+  concurrent?: boolean;
   /** The permission subject for this call, e.g. the command for Bash or the path for Read. */
   permissionKey: (input: z.infer<Schema>) => string;
   run: (input: z.infer<Schema>, context: ToolContext) => Promise<ToolOutput>;
@@ -55,3 +77,8 @@ export class ToolError extends Error {
     this.name = "ToolError";
   }
 }
+
+/** What the Task tool needs to run a child agent (server/agent/subagents.ts implements it). */
+export type SubagentSpawner = {
+  run(request: { toolUseId: string; description: string; prompt: string; subagentType?: string }, signal: AbortSignal): Promise<ToolOutput>;
+};

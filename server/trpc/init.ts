@@ -1,13 +1,17 @@
-// tRPC context and procedure builders. Every procedure but the public ones requires a user,
-// and routers check that what is asked for belongs to that user.
+// tRPC context and procedure builders. Every procedure but the public ones requires a user;
+// workspace procedures also require a role in the user's current workspace, and routers check
+// that what is asked for belongs to a workspace the user is in (access.ts).
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
+import { hasRole, type Role } from "../auth/roles";
+import type { Membership } from "../auth/workspaces";
 import type { Services } from "../services";
 
-export type User = { id: string; name: string };
+export type User = { id: string; name: string; email: string };
 
-export type TrpcContext = { user: User | null; services: Services };
+/** membership: the user's current workspace and role there (null: signed out, or in no workspace). */
+export type TrpcContext = { user: User | null; membership: Membership | null; services: Services };
 
 const t = initTRPC.context<TrpcContext>().create({
   transformer: superjson,
@@ -23,3 +27,11 @@ export const protectedProcedure = t.procedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first." });
   return next({ ctx: { ...ctx, user: ctx.user } });
 });
+
+/** Signed in and at least `minimum` in the current workspace. */
+export const workspaceProcedure = (minimum: Role) =>
+  protectedProcedure.use(({ ctx, next }) => {
+    if (!ctx.membership) throw new TRPCError({ code: "FORBIDDEN", message: "You are not in a workspace: ask an admin for an invitation." });
+    if (!hasRole(ctx.membership.role, minimum)) throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${minimum} role in ${ctx.membership.workspaceName}.` });
+    return next({ ctx: { ...ctx, membership: ctx.membership } });
+  });

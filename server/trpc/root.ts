@@ -1,14 +1,18 @@
 import { createRouter } from "./init";
+import { invitationsRouter } from "./routers/invitations";
 import { providersRouter } from "./routers/providers";
 import { reviewRouter } from "./routers/review";
 import { sessionsRouter } from "./routers/sessions";
 import { systemRouter } from "./routers/system";
+import { workspacesRouter } from "./routers/workspaces";
 
 export const appRouter = createRouter({
   sessions: sessionsRouter,
   providers: providersRouter,
   system: systemRouter,
   review: reviewRouter,
+  workspaces: workspacesRouter,
+  invitations: invitationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -18,6 +18,8 @@ export const serveTerminalSocket = async (
   services: Services,
   sessionId: string,
   size: { cols: number; rows: number },
+  /** Viewers watch: their keystrokes are dropped. */
+  options: { readOnly: boolean } = { readOnly: false },
 ) => {
   const tty = await services.sessions
     .sandbox(sessionId)
@@ -40,8 +42,11 @@ export const serveTerminalSocket = async (
     if (isBinary) return;
     const parsed = clientMessage.safeParse(safeJson(raw.toString()));
     if (!parsed.success) return;
-    if (parsed.data.type === "input") tty.write(parsed.data.data);
-    else void tty.resize(parsed.data.cols, parsed.data.rows).catch(() => undefined);
+    if (parsed.data.type === "input") {
+      if (!options.readOnly) tty.write(parsed.data.data);
+      return;
+    }
+    void tty.resize(parsed.data.cols, parsed.data.rows).catch(() => undefined);
   });
   ws.on("close", () => tty.close());
 };

@@ -1,2 +1,3 @@
-export { startScriptedModelServer, type RecordedRequest, type ScriptedModelServer, type ScriptedModelServerOptions, type ScriptFailure } from "./server";
+export { startScriptedModelServer, type RecordedRequest, type Responder, type ScriptedModelServer, type ScriptedModelServerOptions, type ScriptFailure } from "./server";
 export type { ScriptedError, ScriptedReply, ScriptedToolCall, ScriptedUsage, ScriptExpect, ScriptStep } from "./script";
+export { estimateTokens, promptText } from "./script";

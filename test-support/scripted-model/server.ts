@@ -12,9 +12,15 @@ export type RecordedRequest = {
   headers: Record<string, string | string[] | undefined>;
   /** The parsed JSON body (undefined when it was not JSON). */
   body: Record<string, unknown> | undefined;
-  /** Which script step answered it (undefined when the script had run out). */
+  /** Which script step answered it (undefined when the script had run out, or a responder answered). */
   stepIndex: number | undefined;
+  /** performance.now() when the request arrived and when its response closed (overlap checks). */
+  receivedAt: number;
+  finishedAt?: number;
 };
+
+/** Answers a request by its content instead of the script (undefined: use the script). */
+export type Responder = (body: Record<string, unknown>, format: WireFormat) => ScriptStep | undefined;
 
 export type ScriptFailure = { requestIndex: number; path: string; message: string };
 
@@ -23,6 +29,8 @@ export type ScriptedModelServer = {
   port: number;
   setScript(steps: ScriptStep[]): void;
   push(...steps: ScriptStep[]): void;
+  /** Requests the responder answers do not use up script steps (e.g. summary requests). */
+  setResponder(responder: Responder | undefined): void;
   /** Steps not yet consumed. */
   readonly remaining: number;
   readonly requests: RecordedRequest[];
@@ -88,6 +96,7 @@ const errorBody = (format: WireFormat, status: number, message: string) =>
 export async function startScriptedModelServer(options: ScriptedModelServerOptions = {}): Promise<ScriptedModelServer> {
   let script: ScriptStep[] = [...(options.script ?? [])];
   let cursor = 0;
+  let responder: Responder | undefined;
   const requests: RecordedRequest[] = [];
   const failures: ScriptFailure[] = [];
   const caches: Record<WireFormat, PromptCache> = { anthropic: new PromptCache(), openai: new PromptCache() };
@@ -102,6 +111,7 @@ export async function startScriptedModelServer(options: ScriptedModelServerOptio
   const reset = () => {
     script = [];
     cursor = 0;
+    responder = undefined;
     requests.length = 0;
     failures.length = 0;
     caches.anthropic.clear();
@@ -163,14 +173,23 @@ export async function startScriptedModelServer(options: ScriptedModelServerOptio
     const raw = await readBody(request);
     const body = parseJson(raw);
     const requestIndex = requests.length;
-    const recorded: RecordedRequest = { path, method: request.method ?? "", headers: request.headers, body, stepIndex: undefined };
+    const recorded: RecordedRequest = { path, method: request.method ?? "", headers: request.headers, body, stepIndex: undefined, receivedAt: performance.now() };
     requests.push(recorded);
+    response.once("close", () => {
+      recorded.finishedAt = performance.now();
+    });
 
     if (request.method !== "POST" || body === undefined) {
       return sendJson(response, 400, errorBody(format, 400, "scripted model: expected a POST with a JSON body"));
     }
     if (body.stream !== true) {
       return sendJson(response, 400, errorBody(format, 400, "scripted model: only streaming requests (stream: true) are supported"));
+    }
+    const answered = responder?.(body, format);
+    if (answered) {
+      const promptUsage = caches[format].measure(promptText(format, body));
+      if (isErrorStep(answered)) return sendJson(response, answered.error.status, answered.error.body ?? errorBody(format, answered.error.status, `scripted error ${answered.error.status}`), answered.error.headers);
+      return streamReply(response, format, answered, body, promptUsage);
     }
     if (cursor >= script.length) {
       const message = `scripted model: the script ran out (request #${requestIndex} to ${path}, ${script.length} step(s) scripted)`;
@@ -233,6 +252,9 @@ export async function startScriptedModelServer(options: ScriptedModelServerOptio
     },
     push(...steps) {
       script.push(...steps);
+    },
+    setResponder(next) {
+      responder = next;
     },
     get remaining() {
       return script.length - cursor;

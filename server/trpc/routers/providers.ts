@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { encryptSecret } from "../../secrets";
-import { createRouter, protectedProcedure } from "../init";
+import { createRouter, workspaceProcedure } from "../init";
 
 const providerInput = z
   .object({
@@ -14,21 +14,23 @@ const providerInput = z
   .refine((p) => p.kind !== "openai-compatible" || p.baseUrl, { message: "An OpenAI-compatible provider needs a base URL", path: ["baseUrl"] })
   .refine((p) => p.kind === "openai-compatible" || p.apiKey.length > 0, { message: "Enter the API key", path: ["apiKey"] });
 
+// Providers belong to the current workspace: everyone in it can see them (never their keys),
+// admins change them.
 export const providersRouter = createRouter({
   /** Keys never leave the server once saved. */
-  list: protectedProcedure.query(({ ctx }) =>
+  list: workspaceProcedure("viewer").query(({ ctx }) =>
     ctx.services.db.provider.findMany({
-      where: { ownerId: ctx.user.id },
+      where: { workspaceId: ctx.membership.workspaceId },
       orderBy: { createdAt: "asc" },
       select: { id: true, kind: true, label: true, baseUrl: true, model: true, isDefault: true, createdAt: true },
     }),
   ),
 
-  save: protectedProcedure.input(providerInput.and(z.object({ id: z.string().optional() }))).mutation(async ({ ctx, input }) => {
+  save: workspaceProcedure("admin").input(providerInput.and(z.object({ id: z.string().optional() }))).mutation(async ({ ctx, input }) => {
     const db = ctx.services.db;
-    const existing = input.id ? await db.provider.findFirst({ where: { id: input.id, ownerId: ctx.user.id } }) : null;
+    const existing = input.id ? await db.provider.findFirst({ where: { id: input.id, workspaceId: ctx.membership.workspaceId } }) : null;
     if (input.id && !existing) throw new TRPCError({ code: "NOT_FOUND", message: "Provider not found." });
-    const count = await db.provider.count({ where: { ownerId: ctx.user.id } });
+    const count = await db.provider.count({ where: { workspaceId: ctx.membership.workspaceId } });
     const data = {
       kind: input.kind,
       label: input.label || input.kind,
@@ -40,24 +42,24 @@ export const providersRouter = createRouter({
     const saved = existing
       ? await db.provider.update({ where: { id: existing.id }, data })
       : await db.provider.create({
-          data: { ...data, apiKeyEncrypted: encryptSecret(input.apiKey), id: ctx.services.newId(), ownerId: ctx.user.id, isDefault: count === 0 },
+          data: { ...data, apiKeyEncrypted: encryptSecret(input.apiKey), id: ctx.services.newId(), workspaceId: ctx.membership.workspaceId, ownerId: ctx.user.id, isDefault: count === 0 },
         });
     return { id: saved.id };
   }),
 
-  setDefault: protectedProcedure.input(z.object({ id: z.string() })).mutation(async ({ ctx, input }) => {
+  setDefault: workspaceProcedure("admin").input(z.object({ id: z.string() })).mutation(async ({ ctx, input }) => {
     const db = ctx.services.db;
-    const provider = await db.provider.findFirst({ where: { id: input.id, ownerId: ctx.user.id } });
+    const provider = await db.provider.findFirst({ where: { id: input.id, workspaceId: ctx.membership.workspaceId } });
     if (!provider) throw new TRPCError({ code: "NOT_FOUND", message: "Provider not found." });
     await db.$transaction([
-      db.provider.updateMany({ where: { ownerId: ctx.user.id }, data: { isDefault: false } }),
+      db.provider.updateMany({ where: { workspaceId: ctx.membership.workspaceId }, data: { isDefault: false } }),
       db.provider.update({ where: { id: provider.id }, data: { isDefault: true } }),
     ]);
     return { ok: true };
   }),
 
-  remove: protectedProcedure.input(z.object({ id: z.string() })).mutation(async ({ ctx, input }) => {
-    const deleted = await ctx.services.db.provider.deleteMany({ where: { id: input.id, ownerId: ctx.user.id } });
+  remove: workspaceProcedure("admin").input(z.object({ id: z.string() })).mutation(async ({ ctx, input }) => {
+    const deleted = await ctx.services.db.provider.deleteMany({ where: { id: input.id, workspaceId: ctx.membership.workspaceId } });
     if (deleted.count === 0) throw new TRPCError({ code: "NOT_FOUND", message: "Provider not found." });
     return { ok: true };
   }),

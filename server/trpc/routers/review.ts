@@ -1,5 +1,6 @@
 // Review: diffs by scope, checkpoints, line comments, revert, rewind, commit, patch, push, PR.
-// Every procedure checks the session belongs to the caller (ownedSession).
+// Every procedure checks the session is in one of the caller's workspaces and the caller's role
+// (sessionInWorkspace): viewers read, members change things; git credentials are the workspace's.
 import path from "node:path";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
@@ -14,8 +15,8 @@ import { RevertError } from "../../review/revert";
 import { RewindError } from "../../review/rewind";
 import { SandboxGitError } from "../../review/sandbox-git";
 import { createReviewService, ReviewBusyError, ReviewInputError, type ReviewService } from "../../review/service";
-import { createRouter, protectedProcedure } from "../init";
-import { ownedSession } from "./sessions";
+import { sessionInWorkspace } from "../access";
+import { createRouter, protectedProcedure, workspaceProcedure } from "../init";
 
 const reviewServices = new WeakMap<Services, ReviewService>();
 const reviewOf = (services: Services): ReviewService => {
@@ -59,28 +60,28 @@ const filePath = z.string().min(1).max(4096);
 
 export const reviewRouter = createRouter({
   checkpoints: protectedProcedure.input(sessionInput).query(async ({ ctx, input }) => {
-    await ownedSession(ctx, input.sessionId);
+    await sessionInWorkspace(ctx, input.sessionId, "viewer");
     return visible(() => reviewOf(ctx.services).checkpoints(input.sessionId));
   }),
 
   diff: protectedProcedure
     .input(sessionInput.extend({ scope, page: z.number().int().min(0).default(0) }))
     .query(async ({ ctx, input }) => {
-      await ownedSession(ctx, input.sessionId);
+      await sessionInWorkspace(ctx, input.sessionId, "viewer");
       return visible(() => reviewOf(ctx.services).diffPage(input.sessionId, input.scope, input.page));
     }),
 
   diffFile: protectedProcedure
     .input(sessionInput.extend({ scope, path: filePath, oldPath: filePath.optional() }))
     .query(async ({ ctx, input }) => {
-      await ownedSession(ctx, input.sessionId);
+      await sessionInWorkspace(ctx, input.sessionId, "viewer");
       return visible(() => reviewOf(ctx.services).diffFile(input.sessionId, input.scope, input.path, input.oldPath));
     }),
 
   revertFile: protectedProcedure
     .input(sessionInput.extend({ scope, path: filePath, oldPath: filePath.optional() }))
     .mutation(async ({ ctx, input }) => {
-      await ownedSession(ctx, input.sessionId);
+      await sessionInWorkspace(ctx, input.sessionId, "member");
       await visible(() => reviewOf(ctx.services).revertFile(input.sessionId, input.scope, input.path, input.oldPath));
       return { ok: true };
     }),
@@ -88,20 +89,20 @@ export const reviewRouter = createRouter({
   revertHunk: protectedProcedure
     .input(sessionInput.extend({ scope, path: filePath, oldPath: filePath.optional(), hunkIndex: z.number().int().min(0), hunkHeader: z.string().min(1).max(2000) }))
     .mutation(async ({ ctx, input }) => {
-      await ownedSession(ctx, input.sessionId);
+      await sessionInWorkspace(ctx, input.sessionId, "member");
       const { sessionId, scope: diffScope, ...hunk } = input;
       await visible(() => reviewOf(ctx.services).revertHunk(sessionId, diffScope, hunk));
       return { ok: true };
     }),
 
   rewind: protectedProcedure.input(sessionInput.extend({ toCheckpoint: z.number().int().min(0) })).mutation(async ({ ctx, input }) => {
-    await ownedSession(ctx, input.sessionId);
+    await sessionInWorkspace(ctx, input.sessionId, "member");
     const result = await visible(() => reviewOf(ctx.services).rewind(input.sessionId, input.toCheckpoint));
     return { message: result.message, savedCheckpoint: result.savedCheckpoint.number };
   }),
 
   comments: protectedProcedure.input(sessionInput).query(async ({ ctx, input }) => {
-    await ownedSession(ctx, input.sessionId);
+    await sessionInWorkspace(ctx, input.sessionId, "viewer");
     return reviewOf(ctx.services).comments.pending(input.sessionId);
   }),
 
@@ -117,41 +118,41 @@ export const reviewRouter = createRouter({
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      await ownedSession(ctx, input.sessionId);
+      await sessionInWorkspace(ctx, input.sessionId, "member");
       const { sessionId, ...comment } = input;
       return reviewOf(ctx.services).comments.add(sessionId, comment);
     }),
 
   deleteComment: protectedProcedure.input(sessionInput.extend({ id: z.string().min(1).max(100) })).mutation(async ({ ctx, input }) => {
-    await ownedSession(ctx, input.sessionId);
+    await sessionInWorkspace(ctx, input.sessionId, "member");
     await reviewOf(ctx.services).comments.remove(input.sessionId, input.id);
     return { ok: true };
   }),
 
   sendComments: protectedProcedure.input(sessionInput).mutation(async ({ ctx, input }) => {
-    await ownedSession(ctx, input.sessionId);
+    await sessionInWorkspace(ctx, input.sessionId, "member");
     return visible(() => reviewOf(ctx.services).sendComments(input.sessionId, ctx.user.name));
   }),
 
   draftCommitMessage: protectedProcedure.input(sessionInput).query(async ({ ctx, input }) => {
-    await ownedSession(ctx, input.sessionId);
+    await sessionInWorkspace(ctx, input.sessionId, "viewer");
     return visible(() => reviewOf(ctx.services).draftCommitMessage(input.sessionId));
   }),
 
   commit: protectedProcedure
     .input(sessionInput.extend({ message: z.string().trim().min(1, "Write a commit message").max(20_000) }))
     .mutation(async ({ ctx, input }) => {
-      await ownedSession(ctx, input.sessionId);
+      await sessionInWorkspace(ctx, input.sessionId, "member");
       return visible(() => reviewOf(ctx.services).commit(input.sessionId, input.message));
     }),
 
   patch: protectedProcedure.input(sessionInput).query(async ({ ctx, input }) => {
-    await ownedSession(ctx, input.sessionId);
+    await sessionInWorkspace(ctx, input.sessionId, "viewer");
     return visible(() => reviewOf(ctx.services).exportPatch(input.sessionId));
   }),
 
   remote: protectedProcedure.input(sessionInput).query(async ({ ctx, input }) => {
-    const session = await ownedSession(ctx, input.sessionId);
+    const session = await sessionInWorkspace(ctx, input.sessionId, "viewer");
     return {
       remoteUrl: session.pushRemoteUrl ?? session.repoUrl,
       branch: session.pushBranch,
@@ -163,20 +164,20 @@ export const reviewRouter = createRouter({
   push: protectedProcedure
     .input(sessionInput.extend({ branch: z.string().trim().min(1, "Name the branch").max(200), remoteUrl: z.string().trim().max(2000).optional(), force: z.boolean().optional() }))
     .mutation(async ({ ctx, input }) => {
-      await ownedSession(ctx, input.sessionId);
-      return visible(() => reviewOf(ctx.services).push(input.sessionId, ctx.user.id, input));
+      const session = await sessionInWorkspace(ctx, input.sessionId, "member");
+      return visible(() => reviewOf(ctx.services).push(input.sessionId, session.workspaceId, input));
     }),
 
   openPullRequest: protectedProcedure
     .input(sessionInput.extend({ title: z.string().trim().min(1, "Give the pull request a title").max(500), body: z.string().max(60_000).default(""), base: z.string().trim().max(200).optional() }))
     .mutation(async ({ ctx, input }) => {
-      await ownedSession(ctx, input.sessionId);
-      return visible(() => reviewOf(ctx.services).openPullRequest(input.sessionId, ctx.user.id, input));
+      const session = await sessionInWorkspace(ctx, input.sessionId, "member");
+      return visible(() => reviewOf(ctx.services).openPullRequest(input.sessionId, session.workspaceId, input));
     }),
 
-  credentials: protectedProcedure.query(({ ctx }) => reviewOf(ctx.services).credentials.list(ctx.user.id)),
+  credentials: workspaceProcedure("member").query(({ ctx }) => reviewOf(ctx.services).credentials.list(ctx.membership.workspaceId)),
 
-  saveCredential: protectedProcedure
+  saveCredential: workspaceProcedure("admin")
     .input(
       z.object({
         remoteUrl: z.string().trim().min(1).max(2000),
@@ -188,6 +189,6 @@ export const reviewRouter = createRouter({
     )
     .mutation(async ({ ctx, input }) => {
       const host = await visible(async () => remoteHost(input.remoteUrl));
-      return reviewOf(ctx.services).credentials.save(ctx.user.id, { host, username: input.username, secret: input.secret, forge: input.forge, apiBaseUrl: input.apiBaseUrl });
+      return reviewOf(ctx.services).credentials.save(ctx.membership.workspaceId, ctx.user.id, { host, username: input.username, secret: input.secret, forge: input.forge, apiBaseUrl: input.apiBaseUrl });
     }),
 });

@@ -1,29 +1,22 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { SessionBusyError } from "../../sessions/runner";
-import { createRouter, protectedProcedure } from "../init";
-import type { TrpcContext, User } from "../init";
+import { sessionInWorkspace } from "../access";
+import { createRouter, protectedProcedure, workspaceProcedure } from "../init";
 
 const sessionId = z.object({ sessionId: z.string().min(1).max(100) });
 
-/** A session of another user is reported as missing, never as forbidden. */
-export const ownedSession = async (ctx: TrpcContext & { user: User }, id: string) => {
-  const session = await ctx.services.db.session.findFirst({ where: { id, ownerId: ctx.user.id } });
-  if (!session) throw new TRPCError({ code: "NOT_FOUND", message: "Session not found." });
-  return session;
-};
-
 export const sessionsRouter = createRouter({
-  list: protectedProcedure.query(({ ctx }) =>
+  list: workspaceProcedure("viewer").query(({ ctx }) =>
     ctx.services.db.session.findMany({
-      where: { ownerId: ctx.user.id },
+      where: { workspaceId: ctx.membership.workspaceId },
       orderBy: { updatedAt: "desc" },
       select: { id: true, title: true, status: true, source: true, repoUrl: true, image: true, createdAt: true, updatedAt: true },
     }),
   ),
 
   get: protectedProcedure.input(sessionId).query(async ({ ctx, input }) => {
-    const session = await ownedSession(ctx, input.sessionId);
+    const session = await sessionInWorkspace(ctx, input.sessionId, "viewer");
     return {
       id: session.id,
       title: session.title,
@@ -34,10 +27,12 @@ export const sessionsRouter = createRouter({
       baseCommit: session.baseCommit,
       lastSeq: session.lastSeq,
       createdAt: session.createdAt,
+      /** The caller's role in the session's workspace: viewers watch, members act. */
+      role: session.role,
     };
   }),
 
-  create: protectedProcedure
+  create: workspaceProcedure("member")
     .input(
       z.object({
         title: z.string().max(200).optional(),
@@ -48,14 +43,14 @@ export const sessionsRouter = createRouter({
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      const session = await ctx.services.sessions.create({ ownerId: ctx.user.id, title: input.title, source: input.source });
+      const session = await ctx.services.sessions.create({ ownerId: ctx.user.id, workspaceId: ctx.membership.workspaceId, title: input.title, source: input.source });
       return { id: session.id };
     }),
 
   send: protectedProcedure
     .input(sessionId.extend({ text: z.string().trim().min(1, "Type a message").max(100_000) }))
     .mutation(async ({ ctx, input }) => {
-      await ownedSession(ctx, input.sessionId);
+      await sessionInWorkspace(ctx, input.sessionId, "member");
       try {
         await ctx.services.sessions.sendMessage(input.sessionId, input.text, ctx.user.name);
       } catch (error) {
@@ -66,7 +61,7 @@ export const sessionsRouter = createRouter({
     }),
 
   stop: protectedProcedure.input(sessionId).mutation(async ({ ctx, input }) => {
-    await ownedSession(ctx, input.sessionId);
+    await sessionInWorkspace(ctx, input.sessionId, "member");
     await ctx.services.sessions.stop(input.sessionId);
     return { ok: true };
   }),
@@ -80,7 +75,7 @@ export const sessionsRouter = createRouter({
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      await ownedSession(ctx, input.sessionId);
+      await sessionInWorkspace(ctx, input.sessionId, "member");
       const accepted = await ctx.services.sessions.answerPermission(input.sessionId, input.requestId, {
         choice: input.choice,
         message: input.message,
@@ -90,16 +85,43 @@ export const sessionsRouter = createRouter({
       return { ok: true };
     }),
 
+  answerQuestion: protectedProcedure
+    .input(sessionId.extend({ requestId: z.string().min(1).max(100), answers: z.array(z.string().max(4000)).min(1).max(4) }))
+    .mutation(async ({ ctx, input }) => {
+      await sessionInWorkspace(ctx, input.sessionId, "member");
+      const accepted = await ctx.services.sessions.answerQuestion(input.sessionId, input.requestId, input.answers, ctx.user.name);
+      if (!accepted) throw new TRPCError({ code: "CONFLICT", message: "This question was already answered, or its turn has ended." });
+      return { ok: true };
+    }),
+
+  rules: protectedProcedure.input(sessionId).query(async ({ ctx, input }) => {
+    await sessionInWorkspace(ctx, input.sessionId, "viewer");
+    return ctx.services.sessions.rules(input.sessionId);
+  }),
+
   setMode: protectedProcedure
     .input(sessionId.extend({ mode: z.enum(["default", "acceptEdits", "plan", "bypassPermissions"]) }))
     .mutation(async ({ ctx, input }) => {
-      await ownedSession(ctx, input.sessionId);
+      await sessionInWorkspace(ctx, input.sessionId, "member");
       await ctx.services.sessions.setMode(input.sessionId, input.mode, ctx.user.name);
       return { ok: true };
     }),
 
   diff: protectedProcedure.input(sessionId).query(async ({ ctx, input }) => {
-    await ownedSession(ctx, input.sessionId);
+    await sessionInWorkspace(ctx, input.sessionId, "viewer");
     return ctx.services.sessions.diff(input.sessionId);
   }),
+
+  /** `/compact [focus]`: summarise the conversation now (server/agent/compaction.ts). */
+  compact: protectedProcedure
+    .input(sessionId.extend({ focus: z.string().trim().max(2_000).optional() }))
+    .mutation(async ({ ctx, input }) => {
+      await sessionInWorkspace(ctx, input.sessionId, "member");
+      try {
+        return await ctx.services.sessions.compact(input.sessionId, input.focus || undefined);
+      } catch (error) {
+        if (error instanceof SessionBusyError) throw new TRPCError({ code: "CONFLICT", message: error.message });
+        throw error;
+      }
+    }),
 });

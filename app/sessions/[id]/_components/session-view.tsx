@@ -11,7 +11,9 @@ import { Transcript } from "./transcript-view";
 import { Composer } from "./composer";
 import { useSessionStream } from "./use-session-stream";
 import { ReviewPanel } from "./review-panel";
-import { buildTranscript, currentMode, formatCost, sessionTotals } from "./transcript";
+import { buildTranscript, currentMode, currentTodos, formatCost, mcpServers, sessionTotals } from "./transcript";
+import { TodoList } from "./todo-list";
+import { RulesPanel } from "./rules-panel";
 import { ModeSelect } from "./mode-select";
 
 const Terminal = dynamic(() => import("@/components/terminal"), { ssr: false, loading: () => <PanelNote text="Loading terminal…" /> });
@@ -20,10 +22,13 @@ export function SessionView({ sessionId }: { sessionId: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const session = useQuery(trpc.sessions.get.queryOptions({ sessionId }));
+  // Until the role is known, act as a member would: the server checks every action anyway.
+  const canAct = session.data?.role !== "viewer";
   const { state, connection } = useSessionStream(sessionId);
   const items = useMemo(() => buildTranscript(state), [state]);
   const totals = useMemo(() => sessionTotals(state.events), [state.events]);
-  const [panel, setPanel] = useState<"terminal" | "changes">("terminal");
+  const mcp = useMemo(() => mcpServers(state.events), [state.events]);
+  const [panel, setPanel] = useState<"terminal" | "changes" | "rules">("terminal");
   const running = state.status === "running" || state.status === "waiting";
 
   // The diff follows the agent: refresh it whenever a tool finishes or a turn ends.
@@ -43,6 +48,8 @@ export function SessionView({ sessionId }: { sessionId: string }) {
   const send = useMutation(trpc.sessions.send.mutationOptions());
   const stop = useMutation(trpc.sessions.stop.mutationOptions());
   const answer = useMutation(trpc.sessions.answerPermission.mutationOptions());
+  const answerQuestion = useMutation(trpc.sessions.answerQuestion.mutationOptions());
+  const todos = useMemo(() => currentTodos(state.events), [state.events]);
   const setMode = useMutation(trpc.sessions.setMode.mutationOptions());
   const mode = useMemo(() => currentMode(state.events), [state.events]);
 
@@ -61,33 +68,54 @@ export function SessionView({ sessionId }: { sessionId: string }) {
         <div className="flex items-center gap-3 border-b border-border px-4 py-2">
           <h1 className="truncate font-medium" data-testid="session-title">{session.data?.title ?? "…"}</h1>
           <StatusBadge status={state.status} />
-          <ModeSelect mode={mode} disabled={setMode.isPending} onChange={(next) => setMode.mutate({ sessionId, mode: next })} />
+          <ModeSelect mode={mode} disabled={setMode.isPending || !canAct} onChange={(next) => setMode.mutate({ sessionId, mode: next })} />
           {connection !== "open" && (
             <span className="text-xs text-warning" data-testid="connection-state">{connection}…</span>
+          )}
+          {mcp.length > 0 && (
+            <span className="flex gap-1 text-xs" data-testid="mcp-servers">
+              {mcp.map((server) => (
+                <span key={server.name} title={server.message ?? `${server.tools} tools (${server.transport})`} data-testid={`mcp-server-${server.name}`}
+                  className={server.state === "down" ? "text-danger" : "text-muted-foreground"}>
+                  {server.state === "down" ? "○" : "●"} {server.name}
+                </span>
+              ))}
+            </span>
           )}
           <span className="ml-auto truncate text-xs text-muted-foreground" data-testid="session-usage">
             {totals.tokensIn.toLocaleString()} in ({totals.cached.toLocaleString()} cached) · {totals.tokensOut.toLocaleString()} out · {formatCost(totals.costUsd)}
           </span>
           <span className="truncate text-xs text-muted-foreground">{session.data?.image}</span>
         </div>
-        <Transcript items={items} onAnswer={(requestId, choice, message) => answer.mutateAsync({ sessionId, requestId, choice, message })} />
-        <Composer
-          running={running}
-          sending={send.isPending}
-          error={send.error?.message ?? stop.error?.message}
-          onSend={(text) => send.mutateAsync({ sessionId, text })}
-          onStop={() => stop.mutate({ sessionId })}
+        <Transcript items={items} onAnswer={(requestId, choice, message) => answer.mutateAsync({ sessionId, requestId, choice, message })}
+          onAnswerQuestion={(requestId, answers) => answerQuestion.mutateAsync({ sessionId, requestId, answers })}
         />
+        <TodoList todos={todos} />
+        {canAct ? (
+          <Composer
+            running={running}
+            sending={send.isPending}
+            error={send.error?.message ?? stop.error?.message}
+            onSend={(text) => send.mutateAsync({ sessionId, text })}
+            onStop={() => stop.mutate({ sessionId })}
+          />
+        ) : (
+          <p className="border-t border-border px-4 py-3 text-sm text-muted-foreground" data-testid="viewer-note">
+            You are a viewer in this workspace: you can watch this session but not send messages or answer approvals.
+          </p>
+        )}
       </section>
       <section className="flex min-h-0 flex-col">
         <div className="flex gap-1 border-b border-border px-2 py-1 text-sm">
           <TabButton active={panel === "terminal"} onClick={() => setPanel("terminal")} testId="tab-terminal">Terminal</TabButton>
           <TabButton active={panel === "changes"} onClick={() => setPanel("changes")} testId="tab-changes">Changes</TabButton>
+          <TabButton active={panel === "rules"} onClick={() => setPanel("rules")} testId="tab-rules">Rules</TabButton>
         </div>
         <div className="min-h-0 flex-1 overflow-hidden">
           <div className={panel === "terminal" ? "h-full p-2" : "hidden"}>
             {session.data?.baseCommit ? <Terminal wsUrl={terminalPath(sessionId)} /> : <PanelNote text="The sandbox is starting…" />}
           </div>
+          {panel === "rules" && <RulesPanel sessionId={sessionId} refreshKey={lastChange} />}
           {panel === "changes" && <ReviewPanel sessionId={sessionId} lastChange={lastChange} running={running} />}
         </div>
       </section>

@@ -4,13 +4,18 @@ import { Markdown } from "@/components/markdown";
 import { ToolCall } from "@/components/tool-call";
 import { formatCost, type TranscriptItem } from "./transcript";
 import { ApprovalCard, type ApprovalChoice } from "./approval-card";
+import { QuestionCard } from "./question-card";
+import { CompactionMarker } from "./compaction-marker";
+import { SubagentTranscript } from "./subagent-transcript";
 
 export function Transcript({
   items,
   onAnswer,
+  onAnswerQuestion,
 }: {
   items: TranscriptItem[];
   onAnswer: (requestId: string, choice: ApprovalChoice, message?: string) => Promise<unknown>;
+  onAnswerQuestion: (requestId: string, answers: string[]) => Promise<unknown>;
 }) {
   const bottom = useRef<HTMLDivElement>(null);
   const container = useRef<HTMLDivElement>(null);
@@ -46,13 +51,25 @@ export function Transcript({
                 <p className="whitespace-pre-wrap pt-1">{item.text}</p>
               </details>
             );
+          case "question":
+            return <QuestionCard key={`q${item.requestId}`} item={item} onAnswer={(answers) => onAnswerQuestion(item.requestId, answers)} />;
           case "approval":
             return <ApprovalCard key={`p${item.requestId}`} item={item} canAnswer onAnswer={(choice, message) => onAnswer(item.requestId, choice, message)} />;
           case "tool":
+            if (item.children) {
+              return (
+                <div key={`t${item.id}`}>
+                  <ToolCall {...item} />
+                  <SubagentTranscript items={item.children} summary={item.subagent} />
+                </div>
+              );
+            }
             return <ToolCall key={`t${item.id}`} {...item} />;
+          case "compaction":
+            return <CompactionMarker key={`c${item.seq}`} item={item} />;
           case "notice":
             return (
-              <p key={`n${item.seq}`} data-testid={item.tone === "error" ? "error-notice" : "info-notice"} className={`text-xs ${item.tone === "error" ? "text-danger" : "text-muted-foreground"}`}>
+              <p key={`n${item.seq}`} data-testid={item.tone === "error" ? "error-notice" : "info-notice"} className={`whitespace-pre-wrap text-xs ${item.tone === "error" ? "text-danger" : "text-muted-foreground"}`}>
                 {item.text}
               </p>
             );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LiveMessage, SessionEvent } from "@/server/agent/events";
-import { applyLiveMessage, buildTranscript, currentMode, formatCost, initialStreamState, sessionTotals, type StreamState } from "./transcript";
+import { applyLiveMessage, buildTranscript, currentMode, currentTodos, formatCost, initialStreamState, mcpServers, sessionTotals, type StreamState } from "./transcript";
 
 const usage = { inputTokens: 10, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 5 };
 let seq = 0;
@@ -9,6 +9,29 @@ const ev = (type: SessionEvent["type"], payload: unknown): LiveMessage =>
 const fold = (messages: LiveMessage[], state: StreamState = initialStreamState()) => messages.reduce(applyLiveMessage, state);
 
 describe("transcript", () => {
+  it("shows notices from slash commands and hooks, and MCP servers going down", () => {
+    seq = 0;
+    const state = fold([
+      ev("notice", { text: "Turns: 1\nCost: $0.0100", tone: "info", source: "command" }),
+      ev("notice", { text: "Blocked by a UserPromptSubmit hook: no secrets", tone: "error", source: "hook" }),
+      ev("mcp_servers", { servers: [
+        { name: "echo", transport: "stdio", state: "connected", tools: [{ name: "mcp__echo__echo", description: "", inputSchema: {} }] },
+        { name: "broken", transport: "http", state: "down", message: "connection refused", tools: [] },
+      ] }),
+      ev("mcp_server_status", { server: "echo", state: "down", message: "the server stopped (exit code 1)" }),
+    ]);
+    expect(buildTranscript(state)).toMatchObject([
+      { kind: "notice", tone: "info", text: "Turns: 1\nCost: $0.0100" },
+      { kind: "notice", tone: "error", text: "Blocked by a UserPromptSubmit hook: no secrets" },
+      { kind: "notice", tone: "error", text: "MCP server broken is down: connection refused" },
+      { kind: "notice", tone: "error", text: "MCP server echo: the server stopped (exit code 1)" },
+    ]);
+    expect(mcpServers(state.events)).toEqual([
+      { name: "echo", transport: "stdio", state: "down", message: "the server stopped (exit code 1)", tools: 1 },
+      { name: "broken", transport: "http", state: "down", message: "connection refused", tools: 0 },
+    ]);
+  });
+
   it("moves a tool card from pending to running to done", () => {
     seq = 0;
     const call = ev("tool_call", { toolUseId: "t1", name: "Bash", input: { command: "ls" } });
@@ -109,5 +132,56 @@ describe("approvals", () => {
     seq = 0;
     expect(currentMode([])).toBe("default");
     expect(currentMode(fold([ev("mode_changed", { mode: "acceptEdits", by: "You" })]).events)).toBe("acceptEdits");
+  });
+});
+
+describe("questions and todos", () => {
+  it("shows the agent's question until answered, then the answer", () => {
+    seq = 0;
+    let state = fold([ev("question", { requestId: "q1", toolUseId: "t1", questions: [{ question: "Which DB?", options: [{ label: "SQLite" }, { label: "Postgres" }] }] })]);
+    expect(buildTranscript(state).at(-1)).toMatchObject({ kind: "question", requestId: "q1" });
+    state = fold([ev("question_answer", { requestId: "q1", answers: ["Postgres"], by: "Ada" })], state);
+    expect(buildTranscript(state).at(-1)).toMatchObject({ kind: "question", answer: { answers: ["Postgres"], by: "Ada" } });
+  });
+
+  it("the checklist is the latest TodoWrite list", () => {
+    seq = 0;
+    const todos = (list: unknown[]) => ev("tool_call", { toolUseId: `t${seq}`, name: "TodoWrite", input: { todos: list } });
+    const state = fold([todos([{ content: "a", status: "pending" }]), todos([{ content: "a", status: "completed" }, { content: "b", status: "in_progress" }])]);
+    expect(currentTodos(state.events)).toEqual([{ content: "a", status: "completed" }, { content: "b", status: "in_progress" }]);
+  });
+});
+
+describe("compaction and subagents", () => {
+  const usage = { inputTokens: 100, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 20 };
+  const child = (parentToolUseId: string, type: string, payload: unknown) => ev("subagent_event", { parentToolUseId, agent: "reviewer", depth: 1, event: { type, payload } });
+
+  it("shows a compaction marker with the summary and tokens before/after", () => {
+    seq = 0;
+    const state = fold([ev("compaction", { summary: "## Task\nfix it", tokensBefore: 160_000, tokensAfter: 30_000, keptFromSeq: 1, trigger: "auto" })]);
+    expect(buildTranscript(state).at(-1)).toEqual({ kind: "compaction", seq: 1, summary: "## Task\nfix it", tokensBefore: 160_000, tokensAfter: 30_000, trigger: "auto", focus: undefined });
+  });
+
+  it("nests each child's transcript under its Task card, with its tokens and cost, and counts them in the totals", () => {
+    seq = 0;
+    const state = fold([
+      ev("tool_call", { toolUseId: "task1", name: "Task", input: { description: "review", prompt: "review it" } }),
+      child("task1", "user_message", { text: "review it", author: "Task: review" }),
+      child("task1", "tool_call", { toolUseId: "c1", name: "Read", input: { file_path: "a.ts" } }),
+      child("task1", "tool_result", { toolUseId: "c1", name: "Read", output: "CHILD OUTPUT", isError: false, durationMs: 1 }),
+      ev("tool_call", { toolUseId: "task2", name: "Task", input: { description: "other", prompt: "other" } }),
+      child("task1", "assistant_message", { content: [{ type: "text", text: "Looks fine." }], stopReason: "end_turn", usage, model: "m" }),
+      child("task1", "turn_finished", { turn: 1, reason: "end_turn", usage, steps: 2, costUsd: 0.5 }),
+      ev("tool_result", { toolUseId: "task1", name: "Task", output: "Looks fine.", isError: false, durationMs: 5 }),
+    ]);
+    const items = buildTranscript(state);
+    expect(items.map((item) => item.kind)).toEqual(["tool", "tool"]);
+    const card = items[0];
+    if (card.kind !== "tool") throw new Error("expected a tool card");
+    expect(card.children?.map((item) => item.kind)).toEqual(["user", "tool", "assistant", "turn_end"]);
+    expect(card.children?.[1]).toMatchObject({ kind: "tool", id: "c1", output: "CHILD OUTPUT", status: "done" });
+    expect(card.subagent).toEqual({ agent: "reviewer", tokensIn: 100, tokensOut: 20, costUsd: 0.5, finished: true });
+    expect(items[1]).not.toHaveProperty("children");
+    expect(sessionTotals(state.events)).toMatchObject({ tokensIn: 100, costUsd: 0.5 });
   });
 });

@@ -13,7 +13,14 @@ export type ToolCardItem = {
   liveOutput?: string;
   durationMs?: number;
   metadata?: Record<string, unknown>;
+  /** A Task card: the subagent's own transcript, nested, with its tokens and cost. */
+  children?: TranscriptItem[];
+  subagent?: SubagentSummary;
 };
+
+export type SubagentSummary = { agent: string; tokensIn: number; tokensOut: number; costUsd: number | null; finished: boolean };
+
+export type CompactionItem = { kind: "compaction"; seq: number; summary: string; tokensBefore: number; tokensAfter: number; trigger: "auto" | "manual"; focus?: string };
 
 export type ApprovalItem = {
   kind: "approval";
@@ -29,6 +36,24 @@ export type ApprovalItem = {
   answer?: { choice: "allow_once" | "allow_session" | "allow_project" | "deny"; by: string; message?: string };
 };
 
+export type QuestionItem = {
+  kind: "question";
+  seq: number;
+  requestId: string;
+  questions: Array<{ question: string; header?: string; options: Array<{ label: string; description?: string }>; multiSelect?: boolean }>;
+  answer?: { answers: string[]; by: string };
+};
+
+export type TodoItem = { content: string; status: "pending" | "in_progress" | "completed"; activeForm?: string };
+
+/** The agent's checklist: the input of its latest TodoWrite call. */
+export const currentTodos = (events: SessionEvent[]): TodoItem[] => {
+  const last = events.findLast((event) => event.type === "tool_call" && event.payload.name === "TodoWrite");
+  if (last?.type !== "tool_call") return [];
+  const todos = (last.payload.input as { todos?: unknown })?.todos;
+  return Array.isArray(todos) ? (todos as TodoItem[]) : [];
+};
+
 export type TranscriptItem =
   | { kind: "user"; seq: number; text: string; author: string }
   | { kind: "assistant"; seq: number; text: string; streaming: boolean }
@@ -36,7 +61,9 @@ export type TranscriptItem =
   | ToolCardItem
   | { kind: "notice"; seq: number; tone: "info" | "error"; text: string }
   | ApprovalItem
-  | { kind: "turn_end"; seq: number; reason: string; usage: Usage; steps: number; costUsd: number | null };
+  | QuestionItem
+  | { kind: "turn_end"; seq: number; reason: string; usage: Usage; steps: number; costUsd: number | null }
+  | CompactionItem;
 
 export type StreamState = {
   events: SessionEvent[];
@@ -94,13 +121,30 @@ export const currentMode = (events: SessionEvent[]) => {
   return last?.type === "mode_changed" ? last.payload.mode : "default";
 };
 
+/** The session's MCP servers with their latest state, for the header. */
+export const mcpServers = (events: SessionEvent[]) => {
+  const servers = new Map<string, { name: string; transport: "stdio" | "http"; state: "connected" | "down"; message?: string; tools: number }>();
+  for (const event of events) {
+    if (event.type === "mcp_servers") {
+      for (const server of event.payload.servers) servers.set(server.name, { name: server.name, transport: server.transport, state: server.state, message: server.message, tools: server.tools.length });
+    }
+    if (event.type === "mcp_server_status") {
+      const server = servers.get(event.payload.server);
+      if (server) servers.set(server.name, { ...server, state: event.payload.state, message: event.payload.message });
+    }
+  }
+  return [...servers.values()];
+};
+
 /** Tokens and cost over every finished turn of the session. */
 export const sessionTotals = (events: SessionEvent[]) => {
   let tokensIn = 0;
   let cached = 0;
   let tokensOut = 0;
   let costUsd: number | null = 0;
-  for (const event of events) {
+  for (const wrapped of events) {
+    // Subagents' turns count too (their events are wrapped in subagent_event).
+    const event = wrapped.type === "subagent_event" ? wrapped.payload.event : wrapped;
     if (event.type !== "turn_finished") continue;
     const u = event.payload.usage;
     tokensIn += u.inputTokens + u.cacheReadTokens + u.cacheWriteTokens;
@@ -118,6 +162,7 @@ export const buildTranscript = (state: StreamState): TranscriptItem[] => {
   const items: TranscriptItem[] = [];
   const tools = new Map<string, ToolCardItem>();
   const approvals = new Map<string, ApprovalItem>();
+  const questions = new Map<string, QuestionItem>();
 
   for (const event of state.events) {
     switch (event.type) {
@@ -159,6 +204,17 @@ export const buildTranscript = (state: StreamState): TranscriptItem[] => {
         items.push(approval);
         break;
       }
+      case "question": {
+        const question: QuestionItem = { kind: "question", seq: event.seq, requestId: event.payload.requestId, questions: event.payload.questions };
+        questions.set(event.payload.requestId, question);
+        items.push(question);
+        break;
+      }
+      case "question_answer": {
+        const question = questions.get(event.payload.requestId);
+        if (question) question.answer = { answers: event.payload.answers, by: event.payload.by };
+        break;
+      }
       case "permission_decision": {
         const approval = approvals.get(event.payload.requestId);
         if (approval) approval.answer = { choice: event.payload.choice, by: event.payload.by, message: event.payload.message };
@@ -169,6 +225,25 @@ export const buildTranscript = (state: StreamState): TranscriptItem[] => {
         break;
       case "sandbox_status":
         items.push({ kind: "notice", seq: event.seq, tone: event.payload.state === "error" ? "error" : "info", text: event.payload.message });
+        break;
+      // Skills, slash commands, MCP and hooks.
+      case "notice":
+        items.push({ kind: "notice", seq: event.seq, tone: event.payload.tone, text: event.payload.text });
+        break;
+      case "mcp_servers": {
+        const down = event.payload.servers.filter((server) => server.state === "down");
+        for (const server of down) items.push({ kind: "notice", seq: event.seq, tone: "error", text: `MCP server ${server.name} is down: ${server.message ?? "no reason given"}` });
+        break;
+      }
+      case "mcp_server_status":
+        items.push({ kind: "notice", seq: event.seq, tone: event.payload.state === "down" ? "error" : "info", text: `MCP server ${event.payload.server}: ${event.payload.message}` });
+        break;
+      // Context (compaction.ts): the model's view was reduced; the full history stays above.
+      case "compaction":
+        items.push({ kind: "compaction", seq: event.seq, summary: event.payload.summary, tokensBefore: event.payload.tokensBefore, tokensAfter: event.payload.tokensAfter, trigger: event.payload.trigger, focus: event.payload.focus });
+        break;
+      case "context_trimmed":
+        items.push({ kind: "notice", seq: event.seq, tone: "info", text: `Trimmed ${event.payload.toolUseIds.length} old tool result${event.payload.toolUseIds.length === 1 ? "" : "s"} to save context (${event.payload.tokensBefore} → ${event.payload.tokensAfter} tokens).` });
         break;
       case "turn_finished":
         items.push({ kind: "turn_end", seq: event.seq, reason: event.payload.reason, usage: event.payload.usage, steps: event.payload.steps, costUsd: event.payload.costUsd ?? null });
@@ -181,8 +256,42 @@ export const buildTranscript = (state: StreamState): TranscriptItem[] => {
     const card = tools.get(id);
     if (card) card.liveOutput = output;
   }
+  nestSubagents(state, tools);
   if (state.retrying) items.push({ kind: "notice", seq: state.lastSeq + 0.25, tone: "info", text: state.retrying });
   if (state.partialThinking) items.push({ kind: "thinking", seq: state.lastSeq + 0.4, text: state.partialThinking, streaming: true });
   if (state.partialText) items.push({ kind: "assistant", seq: state.lastSeq + 0.5, text: state.partialText, streaming: true });
   return items;
+};
+
+/**
+ * Subagents: each child's events (subagent_event, keyed by the Task call that started it) become
+ * that card's nested transcript. Other wrapped events pass through, so grandchildren nest under
+ * the child's own Task cards.
+ */
+const nestSubagents = (state: StreamState, tools: Map<string, ToolCardItem>) => {
+  const wrapped = state.events.filter((event) => event.type === "subagent_event");
+  if (wrapped.length === 0) return;
+  const byParent = new Map<string, SessionEvent[]>();
+  for (const event of wrapped) {
+    if (event.type !== "subagent_event" || !tools.has(event.payload.parentToolUseId)) continue;
+    const list = byParent.get(event.payload.parentToolUseId) ?? [];
+    list.push({ seq: event.seq, createdAt: event.createdAt, ...event.payload.event } as SessionEvent);
+    byParent.set(event.payload.parentToolUseId, list);
+  }
+  for (const [parentId, events] of byParent) {
+    const card = tools.get(parentId);
+    if (!card) continue;
+    const first = wrapped.find((event) => event.type === "subagent_event" && event.payload.parentToolUseId === parentId);
+    const others = wrapped.filter((event) => event.type === "subagent_event" && event.payload.parentToolUseId !== parentId);
+    const childEvents = [...events, ...others].sort((a, b) => a.seq - b.seq);
+    card.children = buildTranscript({ ...initialStreamState(), events: childEvents, liveOutput: state.liveOutput });
+    const totals = sessionTotals(events);
+    card.subagent = {
+      agent: first?.type === "subagent_event" ? first.payload.agent : "subagent",
+      tokensIn: totals.tokensIn,
+      tokensOut: totals.tokensOut,
+      costUsd: totals.costUsd,
+      finished: events.some((event) => event.type === "turn_finished"),
+    };
+  }
 };
