@@ -4,57 +4,35 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createModelClient } from "../llm/create-model-client";
 import { toAnthropicParams } from "../llm/anthropic";
-import { createDockerDriver } from "../sandbox/docker";
-import { TEST_LABEL_PREFIX } from "../sandbox/test-sandbox";
 import { builtinTools, toolSchemas } from "../tools/registry";
-import { createServices, ensureLocalUser, type Services } from "../services";
-import { createTempDb } from "../../test-support/temp-db";
-import { startScriptedModelServer, type ScriptedModelServer, type ScriptStep } from "../../test-support/scripted-model";
+import type { Services } from "../services";
+import { startSessionHarness, type SessionHarness } from "../../test-support/session-harness";
+import type { ScriptedModelServer, ScriptStep } from "../../test-support/scripted-model";
 import { isSummaryRequest } from "../../test-support/long-session";
 import { createMessageProjection } from "./messages";
 import { systemPrompt } from "./prompt";
 import type { SessionEvent } from "./events";
 
+let harness: SessionHarness;
 let model: ScriptedModelServer;
 let services: Services;
-let cleanupDb: () => Promise<void>;
 let dataDir: string;
-const driver = createDockerDriver({ labelPrefix: TEST_LABEL_PREFIX });
-const created: string[] = [];
 
 beforeAll(async () => {
-  model = await startScriptedModelServer({ logFailures: false });
-  const temp = await createTempDb();
-  cleanupDb = temp.cleanup;
-  dataDir = temp.dir;
-  await ensureLocalUser(temp.db);
-  services = createServices({
-    db: temp.db,
-    driver,
-    createModelClient: (config) => createModelClient(config, { retry: { initialDelayMs: 1, maxDelayMs: 5 } }),
-    tools: builtinTools,
-    toolSchemas: toolSchemas(builtinTools),
-    dataDir,
-    sandboxDefaults: { image: "pincer-sandbox:latest", network: "none", memoryBytes: 512 * 1024 * 1024, nanoCpus: 1e9, pidsLimit: 256 },
-  });
-  await temp.db.provider.create({
-    data: { id: "p1", ownerId: "local", workspaceId: "local", kind: "anthropic", label: "scripted", baseUrl: model.url, model: "claude-scripted", apiKeyEncrypted: (await import("../secrets")).encryptSecret("sk-test"), isDefault: true },
-  });
+  harness = await startSessionHarness({ model: { logFailures: false } });
+  ({ model, services, dataDir } = harness);
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all(created.map((id) => driver.destroy(id).catch(() => undefined)));
-  await model?.close();
-  await cleanupDb?.();
+  await harness?.close();
 });
 
 beforeEach(() => model.reset());
 
 const newSession = async () => {
   const session = await services.sessions.create({ ownerId: "local", workspaceId: "local", source: { kind: "empty" } });
-  created.push(session.id);
+  harness.track(session.id);
   await services.sessions.waitUntilReady(session.id);
   await services.sessions.setMode(session.id, "bypassPermissions", "test");
   return session.id;

@@ -3,57 +3,35 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createModelClient } from "../llm/create-model-client";
 import { toAnthropicParams } from "../llm/anthropic";
-import { createDockerDriver } from "../sandbox/docker";
-import { TEST_LABEL_PREFIX } from "../sandbox/test-sandbox";
 import { builtinTools, toolSchemas } from "../tools/registry";
 import { createMessageProjection } from "../agent/messages";
 import { systemPrompt } from "../agent/prompt";
 import type { SessionEvent } from "../agent/events";
 import type { PermissionMode } from "./approvals";
-import { createServices, ensureLocalUser, type Services } from "../services";
-import { createTempDb } from "../../test-support/temp-db";
-import { startScriptedModelServer, type ScriptedModelServer } from "../../test-support/scripted-model";
+import type { Services } from "../services";
+import { startSessionHarness, type SessionHarness } from "../../test-support/session-harness";
+import type { ScriptedModelServer } from "../../test-support/scripted-model";
 
+let harness: SessionHarness;
 let model: ScriptedModelServer;
 let services: Services;
-let cleanupDb: () => Promise<void>;
 let dataDir: string;
-const driver = createDockerDriver({ labelPrefix: TEST_LABEL_PREFIX });
-const created: string[] = [];
+let driver: SessionHarness["driver"];
 
 beforeAll(async () => {
-  model = await startScriptedModelServer();
-  const temp = await createTempDb();
-  cleanupDb = temp.cleanup;
-  dataDir = temp.dir;
-  await ensureLocalUser(temp.db);
-  services = createServices({
-    db: temp.db,
-    driver,
-    // Fast retries: the behaviour is under test, not the waiting.
-    createModelClient: (config) => createModelClient(config, { retry: { initialDelayMs: 1, maxDelayMs: 5 } }),
-    tools: builtinTools,
-    toolSchemas: toolSchemas(builtinTools),
-    dataDir,
-    sandboxDefaults: { image: "pincer-sandbox:latest", network: "none", memoryBytes: 512 * 1024 * 1024, nanoCpus: 1e9, pidsLimit: 256 },
-  });
-  await temp.db.provider.create({
-    data: { id: "p1", ownerId: "local", workspaceId: "local", kind: "anthropic", label: "scripted", baseUrl: model.url, model: "claude-scripted", apiKeyEncrypted: (await import("../secrets")).encryptSecret("sk-test"), isDefault: true },
-  });
+  harness = await startSessionHarness();
+  ({ model, services, dataDir, driver } = harness);
 });
 
 afterAll(async () => {
-  await Promise.all(created.map((id) => driver.destroy(id).catch(() => undefined)));
-  await model?.close();
-  await cleanupDb?.();
+  await harness?.close();
 });
 
 // Most tests are not about approvals: their sessions bypass asks (deny rules and the engine still run).
 const newSession = async (mode: PermissionMode = "bypassPermissions") => {
   const session = await services.sessions.create({ ownerId: "local", workspaceId: "local", source: { kind: "empty" } });
-  created.push(session.id);
+  harness.track(session.id);
   await services.sessions.waitUntilReady(session.id);
   if (mode !== "default") await services.sessions.setMode(session.id, mode, "test");
   return session.id;
