@@ -1,11 +1,9 @@
 // Hooks from the project's settings (.pincer/settings.json, .claude/settings.json) in Claude Code's
 // format. Command hooks run in the session's sandbox with the event as JSON on stdin; exit code 2
 // blocks, and its stderr is what the model (or the person) is told.
-import { readFile } from "node:fs/promises";
 import { z } from "zod";
-import { PROJECT_SETTINGS_FILES } from "../permissions/policy";
 import type { Sandbox } from "../sandbox/sandbox";
-import { resolveWorkspacePath } from "../workspace/paths";
+import { readProjectSettingsFiles } from "../workspace/project-settings";
 
 export const HOOK_EVENTS = ["PreToolUse", "PostToolUse", "UserPromptSubmit", "Stop", "SessionStart"] as const;
 export type HookEvent = (typeof HOOK_EVENTS)[number];
@@ -24,14 +22,9 @@ const MAX_MESSAGE_CHARS = 4000;
 export const loadHooks = async (workspaceDir: string): Promise<HookSet> => {
   const groups: HookSet["groups"] = {};
   const errors: string[] = [];
-  for (const file of PROJECT_SETTINGS_FILES) {
-    const text = await resolveWorkspacePath(workspaceDir, file)
-      .then(({ hostPath }) => readFile(hostPath, "utf8"))
-      .catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== "ENOENT") errors.push(`${file}: ${error.message}`);
-        return null;
-      });
-    if (text === null) continue;
+  const read = await readProjectSettingsFiles(workspaceDir);
+  errors.push(...read.errors);
+  for (const { file, text } of read.files) {
     const json = (() => {
       try {
         return JSON.parse(text) as unknown;

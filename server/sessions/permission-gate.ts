@@ -2,7 +2,8 @@
 // the workspace, and the session's "always allow" rules, in the session's mode.
 import { readFile } from "node:fs/promises";
 import { createPermissionChecker, DEFAULT_READ_ONLY_TOOLS } from "../permissions/checker";
-import { addRuleToSettings, parseSettings, SERVER_DEFAULTS, sourceFromSettings, PROJECT_SETTINGS_FILES, type RuleSource } from "../permissions/policy";
+import { addRuleToSettings, parseSettings, SERVER_DEFAULTS, sourceFromSettings, type RuleSource } from "../permissions/policy";
+import { readProjectSettingsFiles } from "../workspace/project-settings";
 import { resolveWorkspacePath } from "../workspace/paths";
 import { writeWorkspaceFile } from "../tools/file-state";
 import type { CheckPermission } from "./approvals";
@@ -11,16 +12,9 @@ const SANDBOX_ROOT = "/workspace";
 
 /** The project's rule sources, read host-side through the symlink-safe resolver. */
 export const readProjectRules = async (workspaceDir: string): Promise<{ sources: RuleSource[]; errors: string[] }> => {
+  const { files, errors } = await readProjectSettingsFiles(workspaceDir);
   const sources: RuleSource[] = [];
-  const errors: string[] = [];
-  for (const file of PROJECT_SETTINGS_FILES) {
-    const text = await resolveWorkspacePath(workspaceDir, file)
-      .then(({ hostPath }) => readFile(hostPath, "utf8"))
-      .catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== "ENOENT") errors.push(`${file}: ${error.message}`);
-        return null;
-      });
-    if (text === null) continue;
+  for (const { file, text } of files) {
     const parsed = parseSettings(text, file);
     if (parsed.ok) sources.push(sourceFromSettings("project", file, parsed.settings));
     else errors.push(parsed.error);
