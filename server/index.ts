@@ -44,6 +44,11 @@ const main = async () => {
   });
   const recovered = await services.sessions.recover();
   if (recovered > 0) console.log(`Recovered ${recovered} session(s) interrupted by the last shutdown.`);
+  const orphans = await services.sessions.collectOrphans().catch((error: unknown) => {
+    console.warn(`Could not look for orphaned sandboxes: ${error instanceof Error ? error.message : String(error)}`);
+    return [];
+  });
+  if (orphans.length > 0) console.log(`Removed ${orphans.length} sandbox(es) of sessions that no longer exist.`);
 
   const { auth, identify } = createAuth({
     db,

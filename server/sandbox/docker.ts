@@ -836,6 +836,7 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
             ownerId: container.Labels[labels.owner] ?? "",
             state: container.State === "running" ? "running" : container.State === "paused" ? "paused" : container.State === "created" ? "created" : "exited",
             image: container.Image,
+            workspaceDir: container.Mounts?.find((mount) => mount.Destination === "/workspace")?.Source,
           }));
       } catch (error) {
         throw toSandboxError(error, "Listing sandboxes");

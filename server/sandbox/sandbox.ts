@@ -20,6 +20,8 @@ export type SandboxInfo = {
   ownerId: string;
   state: "running" | "paused" | "exited" | "missing" | "created";
   image: string;
+  /** The host directory mounted as the workspace (tells which Pincer install a sandbox belongs to). */
+  workspaceDir?: string;
 };
 
 export type ExecRequest = {

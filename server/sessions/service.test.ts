@@ -1,6 +1,7 @@
 // The session service with real parts: a migrated SQLite file, real containers, the real
 // Anthropic client against the scripted model server over HTTP.
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toAnthropicParams } from "../llm/anthropic";
@@ -317,6 +318,24 @@ describe("session service", () => {
       await expect(readFile(path.join(dataDir, "workspaces", id, "after-restart.txt"), "utf8")).resolves.toBe("");
       expect(ofType(events, "turn_finished").at(-1)!.payload.reason).toBe("end_turn");
     });
+  });
+
+  it("garbage-collects sandboxes of sessions it no longer has, and only its own", async () => {
+    const spec = (sessionId: string, workspaceDir: string) => ({
+      sessionId, ownerId: "local", workspaceDir, image: "pincer-sandbox:latest", network: "none" as const, memoryBytes: 256 * 1024 * 1024, nanoCpus: 5e8, pidsLimit: 64,
+    });
+    const orphanDir = path.join(dataDir, "workspaces", "gone-session");
+    const foreignDir = await mkdtemp(path.join(tmpdir(), "other-install-"));
+    await mkdir(orphanDir, { recursive: true });
+    await driver.create(spec("gone-session", orphanDir));
+    await driver.create(spec("foreign-session", foreignDir));
+    harness.track("foreign-session");
+    const live = await newSession();
+
+    expect(await services.sessions.collectOrphans()).toEqual(["gone-session"]);
+    expect(await driver.inspect("gone-session")).toBeNull();
+    expect((await driver.inspect("foreign-session"))?.state).toBe("running");
+    expect((await driver.inspect(live))?.state).toBe("running");
   });
 
   it("without a provider the turn explains what to do", async () => {

@@ -10,6 +10,8 @@ import { createSessionRunner, type RunnerDeps, type SessionRunner, type SessionS
 import type { SessionEvent } from "../agent/events";
 import type { ApprovalAnswer, PermissionMode } from "./approvals";
 import { effectiveRules } from "./effective-rules";
+import { bypassPermission, SERVER_DEFAULTS, type RuleSource } from "../permissions/policy";
+import { readProjectRules } from "./permission-gate";
 import { recordCheckpoint } from "../review/checkpoints";
 import { parseSlashCommand, runSlashCommand } from "../agent/commands";
 import { createCommandEnv } from "./command-env";
@@ -21,6 +23,8 @@ export type SessionServiceDeps = Omit<RunnerDeps, "setStatus"> & {
   dataDir: string;
   sandboxDefaults: SandboxDefaults;
   newId: () => string;
+  /** Sources between the defaults and the project for a session: its workspace's team policy. */
+  ruleSourcesFor?: (sessionId: string) => Promise<RuleSource[]>;
 };
 
 export type CreateSessionInput = {
@@ -34,6 +38,13 @@ export class SessionNotFoundError extends Error {
   constructor() {
     super("Session not found.");
     this.name = "SessionNotFoundError";
+  }
+}
+
+export class BypassNotPermittedError extends Error {
+  constructor(reason: string) {
+    super(`${reason}. An admin can allow bypass mode in Settings → Team policy.`);
+    this.name = "BypassNotPermittedError";
   }
 }
 
@@ -68,6 +79,15 @@ export const createSessionService = (deps: SessionServiceDeps) => {
     ownerId: session.ownerId,
     workspaceDir: path.join(deps.dataDir, "workspaces", session.id),
   });
+
+  const ruleSourcesFor = async (sessionId: string) => (await deps.ruleSourcesFor?.(sessionId)) ?? [];
+
+  const bypassFor = async (sessionId: string) => {
+    const session = await db.session.findUnique({ where: { id: sessionId } });
+    if (!session) throw new SessionNotFoundError();
+    const project = await readProjectRules(specFor(session).workspaceDir);
+    return bypassPermission({ sources: [SERVER_DEFAULTS, ...(await ruleSourcesFor(sessionId)), ...project.sources] });
+  };
 
   const runnerFor = async (sessionId: string): Promise<SessionRunner> => {
     const existing = runners.get(sessionId);
@@ -230,8 +250,17 @@ export const createSessionService = (deps: SessionServiceDeps) => {
       return interrupted.length;
     },
 
+    /** Refuses bypassPermissions where the team policy does not permit it (the gate would not honour it either). */
     async setMode(sessionId: string, mode: PermissionMode, by: string) {
+      if (mode === "bypassPermissions") {
+        const bypass = await bypassFor(sessionId);
+        if (!bypass.permitted) throw new BypassNotPermittedError(bypass.reason);
+      }
       await (await runnerFor(sessionId)).setMode(mode, by);
+    },
+
+    async bypassPermitted(sessionId: string): Promise<boolean> {
+      return (await bypassFor(sessionId)).permitted;
     },
 
     async mode(sessionId: string): Promise<PermissionMode> {
@@ -242,7 +271,7 @@ export const createSessionService = (deps: SessionServiceDeps) => {
     async rules(sessionId: string) {
       const session = await db.session.findUnique({ where: { id: sessionId } });
       if (!session) throw new SessionNotFoundError();
-      return effectiveRules(specFor(session).workspaceDir, await eventLog.listSince(sessionId, 0));
+      return effectiveRules(specFor(session).workspaceDir, await eventLog.listSince(sessionId, 0), await ruleSourcesFor(sessionId));
     },
 
     /** False when no call waits on that question any more. */
@@ -253,6 +282,21 @@ export const createSessionService = (deps: SessionServiceDeps) => {
     /** False when nothing waits on that request any more (answered elsewhere, or the turn ended). */
     async answerPermission(sessionId: string, requestId: string, answer: ApprovalAnswer) {
       return (await runnerFor(sessionId)).answerPermission(requestId, answer);
+    },
+
+    /**
+     * Removes sandboxes left behind by sessions this install no longer has. Only sandboxes whose
+     * workspace lies in this install's data folder are considered: another Pincer on the same
+     * engine (a second data folder) keeps its own.
+     */
+    async collectOrphans(): Promise<string[]> {
+      const root = path.join(deps.dataDir, "workspaces") + path.sep;
+      const ours = (await deps.driver.list()).filter((sandbox) => sandbox.workspaceDir?.startsWith(root));
+      const known = await db.session.findMany({ where: { id: { in: ours.map((sandbox) => sandbox.sessionId) } }, select: { id: true } });
+      const knownIds = new Set(known.map((session) => session.id));
+      const orphans = ours.filter((sandbox) => !knownIds.has(sandbox.sessionId)).map((sandbox) => sandbox.sessionId);
+      for (const sessionId of orphans) await deps.driver.destroy(sessionId);
+      return orphans;
     },
 
     /** Stops every running turn (server shutdown). */
