@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { BASH_CASES } from "../server/permissions/cases";
 import { createPermissionChecker, type PermissionChecker } from "../server/permissions/checker";
+import { localTeamSource } from "../server/permissions/team-policy";
 
 export type BenchResult = { name: string; value: number; unit: string; floor: string | null; ratio: number | null };
 
@@ -19,7 +20,7 @@ export async function run(): Promise<BenchResult[]> {
       command: entry.command,
       cwd: entry.cwd,
       checker: await createPermissionChecker({
-        rules: { sources: [{ name: "session", origin: "bench", allow: entry.allow ?? [], ask: entry.ask ?? [], deny: entry.deny ?? [] }] },
+        rules: { sources: [localTeamSource("bench"), { name: "session", origin: "bench", allow: entry.allow ?? [], ask: entry.ask ?? [], deny: entry.deny ?? [] }] },
         mode: entry.mode ?? "default",
         workspaceRoot: "/workspace",
       }),

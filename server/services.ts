@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { createPermissionGate } from "./sessions/permission-gate";
+import { teamSourcesForSession } from "./sessions/team-policy-store";
 import type { PrismaClient } from "./generated/prisma/client";
 import type { ModelClient, ProviderConfig, ProviderKind } from "./llm/model-client";
 import type { SandboxDriver } from "./sandbox/sandbox";
@@ -55,7 +56,9 @@ export const createServices = (config: ServicesConfig) => {
   };
 
   const workspaceDirFor = (sessionId: string) => path.join(config.dataDir, "workspaces", sessionId);
-  const gate = createPermissionGate({ workspaceDirFor });
+  // Every session runs under its workspace's team policy.
+  const ruleSourcesFor = (sessionId: string) => teamSourcesForSession(db, sessionId);
+  const gate = createPermissionGate({ workspaceDirFor, extraSources: ruleSourcesFor });
 
   const sessions = createSessionService({
     db,
@@ -68,6 +71,7 @@ export const createServices = (config: ServicesConfig) => {
     resolveProvider,
     checkPermission: gate.check,
     persistProjectRules: gate.persistProjectRules,
+    ruleSourcesFor,
     dataDir: config.dataDir,
     sandboxDefaults: config.sandboxDefaults,
     newId: ids,

@@ -1,11 +1,12 @@
 // Real parts for session-level tests: a migrated SQLite file, real containers, the real provider
 // client against the scripted model server over HTTP, and a workspace "local" owned by user "local"
-// with the scripted provider as its default.
+// with the scripted provider as its default and a team policy that permits bypassPermissions.
 import { createModelClient } from "../server/llm/create-model-client";
 import { createDockerDriver } from "../server/sandbox/docker";
 import { TEST_LABEL_PREFIX } from "../server/sandbox/test-sandbox";
 import { builtinTools, toolSchemas } from "../server/tools/registry";
 import { encryptSecret } from "../server/secrets";
+import { EMPTY_TEAM_POLICY } from "../server/permissions/team-policy";
 import { createServices, ensureLocalUser, type Services, type ServicesConfig } from "../server/services";
 import { createTempDb } from "./temp-db";
 import { startScriptedModelServer, type ScriptedModelServer, type ScriptedModelServerOptions } from "./scripted-model";
@@ -27,6 +28,8 @@ export const startSessionHarness = async (
   const temp = await createTempDb();
   const driver = createDockerDriver({ labelPrefix: TEST_LABEL_PREFIX });
   const owner = await ensureLocalUser(temp.db);
+  // Session tests drive the agent in bypassPermissions, which only a team policy can permit.
+  await temp.db.workspace.update({ where: { id: "local" }, data: { permissionPolicy: JSON.stringify({ ...EMPTY_TEAM_POLICY, allowBypass: true }) } });
   const services = createServices({
     db: temp.db,
     driver,

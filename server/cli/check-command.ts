@@ -8,6 +8,7 @@ import { z } from "zod";
 import { loadBashParser } from "../permissions/bash-split";
 import { createPermissionChecker } from "../permissions/checker";
 import { isMode, modeSchema, type Mode } from "../permissions/modes";
+import { localTeamSource } from "../permissions/team-policy";
 import type { Decision } from "../permissions/decide";
 
 const WORKSPACE_ROOT = "/workspace";
@@ -36,7 +37,8 @@ const present = (decision: Decision) => ({
 
 export const checkCommand = async (request: Request) => {
   const checker = await createPermissionChecker({
-    rules: { sources: [{ name: "session", origin: "command line", allow: request.allow, ask: request.ask, deny: request.deny }] },
+    // The checker answers for the mode given on the command line, bypass included.
+    rules: { sources: [localTeamSource("command line"), { name: "session", origin: "command line", allow: request.allow, ask: request.ask, deny: request.deny }] },
     mode: request.mode,
     workspaceRoot: WORKSPACE_ROOT,
   });

@@ -77,5 +77,6 @@ describe("pincer run (headless)", () => {
     expect(result.stderr).toContain("usage: pincer run");
     expect(() => parseRunArgs(["task", "--provider", "openai-compatible", "--model", "m"], {})).toThrow(/--base-url/);
     expect(() => parseRunArgs(["task", "--model", "m"], {})).toThrow(/--provider/);
+    expect(parseRunArgs(["task", "--provider", "openai-responses", "--model", "gpt-5"], { OPENAI_API_KEY: "sk-x" }).provider).toMatchObject({ kind: "openai-responses", apiKey: "sk-x" });
   });
 });

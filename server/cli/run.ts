@@ -12,11 +12,12 @@ import { createFanOut } from "../sessions/fan-out";
 import { createMemoryEventLog } from "../sessions/memory-event-log";
 import { createSessionRunner } from "../sessions/runner";
 import { permissionModes, type CheckPermission, type PermissionMode } from "../sessions/approvals";
+import { localTeamSource } from "../permissions/team-policy";
 import { createPermissionGate } from "../sessions/permission-gate";
 import { builtinTools, toolSchemas } from "../tools/registry";
 import { createMarkdownPrinter } from "./markdown-ansi";
 
-const usage = `usage: pincer run "<task>" [--workspace DIR] [--provider anthropic|openai|openai-compatible]
+const usage = `usage: pincer run "<task>" [--workspace DIR] [--provider anthropic|openai|openai-responses|openai-compatible]
        [--model NAME] [--base-url URL] [--output-format text|stream-json] [--max-steps N] [--image IMAGE]
        [--permission-mode default|acceptEdits|plan|bypassPermissions] [--allow RULE]... [--deny RULE]...
 Nobody can answer an approval in a headless run: what would ask is refused, with the reason.
@@ -66,7 +67,7 @@ export const parseRunArgs = (argv: string[], env: Record<string, string | undefi
   const task = positionals.join(" ").trim();
   if (!task) throw new UsageError("Give the task as the first argument.");
   const kind = (values.provider ?? (env.ANTHROPIC_API_KEY ? "anthropic" : env.OPENAI_API_KEY ? "openai" : "")) as ProviderKind;
-  if (!["anthropic", "openai", "openai-compatible"].includes(kind)) {
+  if (!["anthropic", "openai", "openai-responses", "openai-compatible"].includes(kind)) {
     throw new UsageError("Choose a provider with --provider (or set ANTHROPIC_API_KEY / OPENAI_API_KEY).");
   }
   const apiKey = env.PINCER_API_KEY ?? (kind === "anthropic" ? env.ANTHROPIC_API_KEY : env.OPENAI_API_KEY) ?? "";
@@ -145,7 +146,8 @@ export const runHeadless = async (options: Options, write: (text: string) => voi
   const eventLog = createMemoryEventLog((id, event) => fanOut.publishEvent(id, event));
   const gate = createPermissionGate({
     workspaceDirFor: () => options.workspace,
-    extraSources: async () => [{ name: "user", origin: "command line", allow: options.rules.allow, ask: [], deny: options.rules.deny }],
+    // A local run is trusted: whoever starts it chooses the mode, bypass included.
+    extraSources: async () => [localTeamSource("pincer run (local)"), { name: "user", origin: "command line", allow: options.rules.allow, ask: [], deny: options.rules.deny }],
   });
   const checkPermission: CheckPermission = async (request) => {
     const verdict = await gate.check(request);

@@ -13,6 +13,7 @@ describe("createModelClient", () => {
   const configs = (url: string): ProviderConfig[] => [
     { kind: "anthropic", baseUrl: url, apiKey: "k", model: "claude-x" },
     { kind: "openai", baseUrl: `${url}/v1`, apiKey: "k", model: "gpt-x" },
+    { kind: "openai-responses", baseUrl: `${url}/v1`, apiKey: "k", model: "gpt-x" },
     { kind: "openai-compatible", baseUrl: `${url}/v1`, apiKey: "", model: "llama" },
   ];
 
@@ -24,7 +25,8 @@ describe("createModelClient", () => {
       expect(client.provider).toBe(config.kind);
       const response = await client.stream({ model: config.model, system: "s", tools: [], messages: [{ role: "user", content: [{ type: "text", text: "hi" }] }], maxTokens: 50 }, { signal: new AbortController().signal });
       expect(response.content).toEqual([{ type: "text", text: `hello from ${config.kind}` }]);
-      expect(server.requests.map((request) => request.path)).toEqual(config.kind === "anthropic" ? ["/v1/messages", "/v1/messages"] : ["/v1/chat/completions", "/v1/chat/completions"]);
+      const path = { anthropic: "/v1/messages", "openai-responses": "/v1/responses" }[config.kind as string] ?? "/v1/chat/completions";
+      expect(server.requests.map((request) => request.path)).toEqual([path, path]);
       expect(server.requests[1]?.body?.model).toBe(config.model);
       expect(server.failures).toEqual([]);
     }

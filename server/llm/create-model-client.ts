@@ -3,6 +3,7 @@ import { createAnthropicClient } from "./anthropic";
 import { type ModelClient, ModelError, type ProviderConfig } from "./model-client";
 import { createOpenAIClient } from "./openai";
 import { createOpenAICompatibleClient } from "./openai-compatible";
+import { createOpenAIResponsesClient } from "./openai-responses";
 import { type RetryOptions, withRetry } from "./retry";
 
 export type CreateModelClientOptions = {
@@ -16,6 +17,8 @@ export function createProviderClient(config: ProviderConfig): ModelClient {
       return createAnthropicClient({ apiKey: config.apiKey, baseUrl: config.baseUrl });
     case "openai":
       return createOpenAIClient({ apiKey: config.apiKey, baseUrl: config.baseUrl });
+    case "openai-responses":
+      return createOpenAIResponsesClient({ apiKey: config.apiKey, baseUrl: config.baseUrl });
     case "openai-compatible":
       if (!config.baseUrl) throw new ModelError("bad_request", "An OpenAI-compatible provider needs a base URL (for example http://localhost:11434/v1)");
       return createOpenAICompatibleClient({ baseUrl: config.baseUrl, apiKey: config.apiKey });

@@ -1,8 +1,15 @@
 // The one seam between the agent loop and any model provider. Provider adapters (anthropic.ts,
-// openai.ts, openai-compatible.ts) translate this provider-neutral shape to and from their wire format.
+// openai.ts, openai-responses.ts, openai-compatible.ts) translate this provider-neutral shape to and from their wire format.
 
 export type TextBlock = { type: "text"; text: string };
-export type ThinkingBlock = { type: "thinking"; thinking: string; signature?: string };
+export type ThinkingBlock = {
+  type: "thinking";
+  thinking: string;
+  /** Anthropic: proves the thinking is unaltered when it is sent back. */
+  signature?: string;
+  /** OpenAI Responses: the opaque reasoning item, sent back so the model keeps its reasoning across tool calls. */
+  encryptedReasoning?: string;
+};
 export type ToolUseBlock = {
   type: "tool_use";
   id: string;
@@ -88,7 +95,7 @@ export interface ModelClient {
   stream(request: ModelRequest, options: StreamOptions): Promise<ModelResponse>;
 }
 
-export type ProviderKind = "anthropic" | "openai" | "openai-compatible";
+export type ProviderKind = "anthropic" | "openai" | "openai-responses" | "openai-compatible";
 
 export type ModelErrorKind =
   | "auth" // 401/403
@@ -121,7 +128,7 @@ export class ModelError extends Error {
 
 export type ProviderConfig = {
   kind: ProviderKind;
-  /** For anthropic/openai optional (official endpoint); required for openai-compatible. */
+  /** For anthropic/openai/openai-responses optional (official endpoint); required for openai-compatible. */
   baseUrl?: string;
   apiKey: string;
   model: string;

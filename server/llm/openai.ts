@@ -115,7 +115,8 @@ const providerMessage = (error: APIError): string => {
   return typeof message === "string" ? message : JSON.stringify(message);
 };
 
-function toModelError(error: unknown, signal: AbortSignal, label: string): ModelError {
+/** Maps anything the openai SDK throws to a ModelError (shared with openai-responses.ts). */
+export function toModelError(error: unknown, signal: AbortSignal, label: string): ModelError {
   if (error instanceof ModelError) return error;
   if (signal.aborted || error instanceof APIUserAbortError) return new ModelError("aborted", `The ${label} request was stopped`, { cause: error });
   if (error instanceof APIError && error.status !== undefined) {

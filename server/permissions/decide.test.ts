@@ -3,6 +3,7 @@ import { BASH_CASES, DANGEROUS_COMMANDS, type BashCase } from "./cases";
 import { createPermissionChecker, type PermissionChecker } from "./checker";
 import { MODES, type Mode } from "./modes";
 import type { RuleSource } from "./policy";
+import { localTeamSource } from "./team-policy";
 
 const checkers = new Map<string, PermissionChecker>();
 const checkerFor = async (mode: Mode, source: Omit<RuleSource, "name" | "origin">, extra: RuleSource[] = []) => {
@@ -10,7 +11,8 @@ const checkerFor = async (mode: Mode, source: Omit<RuleSource, "name" | "origin"
   const cached = checkers.get(key);
   if (cached) return cached;
   const created = await createPermissionChecker({
-    rules: { sources: [...extra, { name: "session", origin: "test", ...source }] },
+    // The table exercises every mode, so the team here permits bypass (team-policy.test.ts covers refusing it).
+    rules: { sources: [localTeamSource("test"), ...extra, { name: "session", origin: "test", ...source }] },
     mode,
     workspaceRoot: "/workspace",
   });

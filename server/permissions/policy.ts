@@ -1,7 +1,7 @@
 // Where rules come from: server defaults, the workspace (team) policy, the project's
 // .pincer/settings.json and .claude/settings.json, the user, and the session's "always allow"
 // answers. Deny beats ask beats allow across every source, so no later source can loosen a team
-// deny or ask; a team policy can also forbid bypassPermissions.
+// deny or ask; bypassPermissions is only in force where a team source permits it.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
@@ -21,6 +21,8 @@ export type RuleSource = {
   defaultMode?: Mode;
   /** Claude Code's managed-settings switch: "disable" forbids bypassPermissions. */
   disableBypassPermissionsMode?: "disable";
+  /** Only a team source can permit bypassPermissions (team-policy.ts); without one it is refused. */
+  allowBypassPermissionsMode?: boolean;
 };
 
 export type LayeredRules = { sources: RuleSource[] };
@@ -110,14 +112,28 @@ export const addRuleToSettings = (text: string | null, list: RuleList, rule: str
   return { ok: true, text: `${JSON.stringify({ ...json, permissions: { ...permissions, [list]: next } }, null, 2)}\n` };
 };
 
-/** The mode in force: the requested one, else the last source's defaultMode, else default. */
+/** Whether bypassPermissions may be used under these rules, and if not, why. */
+export const bypassPermission = (rules: LayeredRules): { permitted: true } | { permitted: false; reason: string } => {
+  const forbidding = rules.sources.find((source) => source.disableBypassPermissionsMode === "disable");
+  if (forbidding) return { permitted: false, reason: `bypassPermissions is disabled by ${forbidding.name} policy (${forbidding.origin})` };
+  // Only the team may permit it: project files come from the repository, and the session's own rules
+  // would let whoever drives the session lift the team's decision.
+  const permitting = rules.sources.some((source) => source.name === "team" && source.allowBypassPermissionsMode === true);
+  if (permitting) return { permitted: true };
+  return { permitted: false, reason: "bypassPermissions is not permitted here: the team policy does not allow bypass mode" };
+};
+
+/**
+ * The mode in force: the requested one, else the last source's defaultMode, else default. A bypass
+ * request falls back to default with a note unless a team source permits it and none disables it.
+ */
 export const effectiveMode = (rules: LayeredRules, requested?: Mode): { mode: Mode; note: string | null } => {
   const fromSources = [...rules.sources].reverse().find((source) => source.defaultMode)?.defaultMode;
   const mode = requested ?? fromSources ?? "default";
   if (mode !== "bypassPermissions") return { mode, note: null };
-  const forbidding = rules.sources.find((source) => source.disableBypassPermissionsMode === "disable");
-  if (!forbidding) return { mode, note: null };
-  return { mode: "default", note: `bypassPermissions is disabled by ${forbidding.name} policy (${forbidding.origin})` };
+  const bypass = bypassPermission(rules);
+  if (bypass.permitted) return { mode, note: null };
+  return { mode: "default", note: bypass.reason };
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-// Composes the permission engine for one call: server defaults, the project's settings files in
-// the workspace, and the session's "always allow" rules, in the session's mode.
+// Composes the permission engine for one call: server defaults, the team policy of the session's
+// workspace, the project's settings files, and the session's "always allow" rules, in its mode.
 import { readFile } from "node:fs/promises";
 import { createPermissionChecker, DEFAULT_READ_ONLY_TOOLS } from "../permissions/checker";
 import { addRuleToSettings, parseSettings, SERVER_DEFAULTS, sourceFromSettings, type RuleSource } from "../permissions/policy";
@@ -22,12 +22,18 @@ export const readProjectRules = async (workspaceDir: string): Promise<{ sources:
   return { sources, errors };
 };
 
-export const createPermissionGate = (options: { workspaceDirFor: (sessionId: string) => string; extraSources?: () => Promise<RuleSource[]> }) => {
+export type PermissionGateOptions = {
+  workspaceDirFor: (sessionId: string) => string;
+  /** The team policy of the session's workspace (or a headless run's command-line rules). */
+  extraSources?: (sessionId: string) => Promise<RuleSource[]>;
+};
+
+export const createPermissionGate = (options: PermissionGateOptions) => {
   const check: CheckPermission = async (request) => {
     const project = await readProjectRules(options.workspaceDirFor(request.sessionId));
     const session: RuleSource = { name: "session", origin: "session", allow: request.sessionRules, ask: [], deny: [] };
     // Team policy (or a headless run's command-line rules) sits between the defaults and the project.
-    const extra = (await options.extraSources?.()) ?? [];
+    const extra = (await options.extraSources?.(request.sessionId)) ?? [];
     const checker = await createPermissionChecker({
       rules: { sources: [SERVER_DEFAULTS, ...extra, ...project.sources, session] },
       mode: request.mode,
@@ -36,7 +42,8 @@ export const createPermissionGate = (options: { workspaceDirFor: (sessionId: str
       readOnlyTools: [...DEFAULT_READ_ONLY_TOOLS, "AskUserQuestion"],
     });
     const decision = checker.check(request.toolName, request.input, { cwd: request.cwd });
-    const reason = project.errors.length ? `${decision.reason} (settings ignored: ${project.errors.join("; ")})` : decision.reason;
+    const notes = [checker.modeNote, project.errors.length ? `settings ignored: ${project.errors.join("; ")}` : null].filter(Boolean);
+    const reason = notes.length ? `${decision.reason} (${notes.join("; ")})` : decision.reason;
     return {
       decision: decision.decision,
       reason,

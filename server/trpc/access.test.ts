@@ -115,6 +115,8 @@ const table: Record<string, Row> = {
   "workspaces.members": { minimum: "viewer", outsider: "allowed" },
   "workspaces.setRole": { minimum: "admin", input: async () => ({ userId: await freshMemberOfA(), role: "viewer" }) },
   "workspaces.removeMember": { minimum: "admin", input: async () => ({ userId: await freshMemberOfA() }) },
+  "workspaces.policy": { minimum: "viewer", outsider: "allowed" },
+  "workspaces.setPolicy": { minimum: "admin", outsider: "allowed", input: () => ({ allow: ["Bash(npm test)"], ask: [], deny: ["Bash(curl:*)"], allowBypass: false }) },
   // The outsider is the last owner of their own workspace: refused by the rule, not by access.
   "workspaces.leave": { minimum: "viewer", outsider: "allowed" },
 

@@ -1,5 +1,5 @@
 // The provider-neutral script that drives the scripted model server, plus the request inspection it
-// needs (expect checks, realistic usage estimates) for both wire formats.
+// needs (expect checks, realistic usage estimates) for every wire format.
 
 export type ScriptedToolCall = {
   id?: string;
@@ -44,7 +44,7 @@ export type ScriptedReply = {
   stallAfterChunks?: number;
   /** Send a broken SSE stream (invalid JSON in an event). */
   malformed?: true;
-  /** OpenAI format: leave out the usage chunk even when asked for it (as some compatible servers do). */
+  /** OpenAI formats: leave out the usage (Chat Completions: the usage chunk even when asked for it, as some compatible servers do). */
   omitUsage?: true;
   expect?: ScriptExpect;
 };
@@ -56,7 +56,7 @@ export type ScriptedError = {
 
 export type ScriptStep = ScriptedReply | ScriptedError;
 
-export type WireFormat = "anthropic" | "openai";
+export type WireFormat = "anthropic" | "openai" | "openai-responses";
 
 export const isErrorStep = (step: ScriptStep): step is ScriptedError => "error" in step && step.error !== undefined;
 
@@ -71,11 +71,12 @@ const textOf = (content: unknown): string => {
     .join("");
 };
 
-/** What the expect checks look at, read from either wire format. */
+/** What the expect checks look at, read from any wire format. */
 export type RequestView = { system: string; toolNames: string[]; lastUserText: string; toolResults: string[] };
 
 export function viewRequest(format: WireFormat, body: Json): RequestView {
-  return format === "anthropic" ? viewAnthropicRequest(body) : viewOpenAIRequest(body);
+  if (format === "anthropic") return viewAnthropicRequest(body);
+  return format === "openai" ? viewOpenAIRequest(body) : viewOpenAIResponsesRequest(body);
 }
 
 function viewAnthropicRequest(body: Json): RequestView {
@@ -111,6 +112,22 @@ function viewOpenAIRequest(body: Json): RequestView {
   };
 }
 
+function viewOpenAIResponsesRequest(body: Json): RequestView {
+  const input = typeof body.input === "string" ? [{ role: "user", content: body.input }] : asArray(body.input);
+  // Everything the model produced last turn: its messages, function calls and reasoning.
+  const lastAssistantIndex = input.map((item) => item.role === "assistant" || item.type === "function_call" || item.type === "reasoning").lastIndexOf(true);
+  const lastUser = [...input].reverse().find((item) => item.role === "user");
+  return {
+    system: [textOf(body.instructions), ...input.filter((item) => item.role === "system" || item.role === "developer").map((item) => textOf(item.content))].filter(Boolean).join("\n"),
+    toolNames: asArray(body.tools).map((tool) => String(tool.name)),
+    lastUserText: lastUser ? textOf(lastUser.content) : "",
+    toolResults: input
+      .slice(lastAssistantIndex + 1)
+      .filter((item) => item.type === "function_call_output")
+      .map((item) => textOf(item.output)),
+  };
+}
+
 /** Returns a description of every unmet expectation (empty when all hold). */
 export function checkExpect(expect: ScriptExpect | undefined, view: RequestView): string[] {
   if (!expect) return [];
@@ -138,6 +155,7 @@ export function checkExpect(expect: ScriptExpect | undefined, view: RequestView)
 export function promptText(format: WireFormat, body: Json): string {
   const withoutCacheControl = (_key: string, value: unknown) => (_key === "cache_control" ? undefined : value);
   if (format === "anthropic") return JSON.stringify({ tools: body.tools ?? [], system: body.system ?? "", messages: body.messages ?? [] }, withoutCacheControl);
+  if (format === "openai-responses") return JSON.stringify({ tools: body.tools ?? [], instructions: body.instructions ?? "", input: body.input ?? [] });
   return JSON.stringify({ tools: body.tools ?? [], messages: body.messages ?? [] }, withoutCacheControl);
 }
 

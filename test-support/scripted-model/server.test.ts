@@ -85,6 +85,21 @@ describe("scripted model server", () => {
     expect(JSON.parse(data.at(-3) ?? "{}").choices[0].finish_reason).toBe("tool_calls");
   });
 
+  it("streams OpenAI Responses events, each named and numbered, ending with response.completed", async () => {
+    server.setScript([{ text: "hello there", toolCalls: [{ name: "bash", input: { command: "ls" } }], expect: { systemIncludes: "careful", lastUserTextIncludes: "hi", toolNames: ["bash"] } }]);
+    const body = { model: "m", stream: true, store: false, instructions: "Be careful.", tools: [{ type: "function", name: "bash", parameters: {} }], input: [{ role: "user", content: [{ type: "input_text", text: "hi" }] }] };
+    const text = await (await post(`${server.url}/v1/responses`, body)).text();
+    expect(server.failures).toEqual([]);
+    const names = text.split("\n\n").filter(Boolean).map((event) => event.split("\n")[0]);
+    const events = sseData(text).map((data) => JSON.parse(data) as { type: string; sequence_number: number; response?: { usage: { input_tokens: number } } });
+    expect(names).toEqual(events.map((event) => `event: ${event.type}`));
+    expect(events.map((event) => event.sequence_number)).toEqual(events.map((_, index) => index));
+    expect(events[0]?.type).toBe("response.created");
+    expect(events.at(-1)?.type).toBe("response.completed");
+    expect(events.at(-1)?.response?.usage.input_tokens).toBeGreaterThan(0);
+    expect(events.filter((event) => event.type === "response.function_call_arguments.delta").length).toBeGreaterThan(1);
+  });
+
   it("can be driven over HTTP by another process", async () => {
     await post(`${server.url}/__script`, { steps: [{ text: "first" }] });
     await post(`${server.url}/__push`, { steps: [{ text: "second" }] });

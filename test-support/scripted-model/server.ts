@@ -1,8 +1,9 @@
-// A real HTTP model server on 127.0.0.1 that speaks the Anthropic Messages and OpenAI Chat
-// Completions streaming wire formats, replying from a script so tests run the real SDK clients.
+// A real HTTP model server on 127.0.0.1 that speaks the Anthropic Messages, OpenAI Chat Completions
+// and OpenAI Responses streaming wire formats, replying from a script so tests run the real SDK clients.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { anthropicErrorBody, anthropicEvents } from "./anthropic-wire";
+import { openaiResponsesEvents } from "./openai-responses-wire";
 import { openaiChunks, openaiErrorBody } from "./openai-wire";
 import { checkExpect, isErrorStep, PromptCache, promptText, type ScriptedReply, type ScriptStep, viewRequest, type WireFormat } from "./script";
 
@@ -53,6 +54,8 @@ const routes: Record<string, WireFormat> = {
   "/messages": "anthropic",
   "/v1/chat/completions": "openai",
   "/chat/completions": "openai",
+  "/v1/responses": "openai-responses",
+  "/responses": "openai-responses",
 };
 
 const readBody = (request: IncomingMessage): Promise<string> =>
@@ -99,7 +102,7 @@ export async function startScriptedModelServer(options: ScriptedModelServerOptio
   let responder: Responder | undefined;
   const requests: RecordedRequest[] = [];
   const failures: ScriptFailure[] = [];
-  const caches: Record<WireFormat, PromptCache> = { anthropic: new PromptCache(), openai: new PromptCache() };
+  const caches: Record<WireFormat, PromptCache> = { anthropic: new PromptCache(), openai: new PromptCache(), "openai-responses": new PromptCache() };
   const sockets = new Set<Socket>();
   const logFailures = options.logFailures ?? true;
 
@@ -114,8 +117,7 @@ export async function startScriptedModelServer(options: ScriptedModelServerOptio
     responder = undefined;
     requests.length = 0;
     failures.length = 0;
-    caches.anthropic.clear();
-    caches.openai.clear();
+    for (const cache of Object.values(caches)) cache.clear();
   };
 
   const handleControl = async (request: IncomingMessage, response: ServerResponse, path: string) => {
@@ -146,10 +148,16 @@ export async function startScriptedModelServer(options: ScriptedModelServerOptio
     const model = String(body.model ?? "scripted-model");
     const streamOptions = body.stream_options as { include_usage?: boolean } | undefined;
     const usesCacheControl = JSON.stringify(body).includes('"cache_control"');
+    const include = Array.isArray(body.include) ? body.include : [];
     const chunks =
       format === "anthropic"
         ? anthropicEvents(step, model, { ...promptUsage, usesCacheControl })
-        : openaiChunks(step, model, promptUsage, streamOptions?.include_usage === true && !step.omitUsage);
+        : format === "openai"
+          ? openaiChunks(step, model, promptUsage, streamOptions?.include_usage === true && !step.omitUsage)
+          : openaiResponsesEvents(step, model, promptUsage, {
+              includeEncryptedReasoning: include.includes("reasoning.encrypted_content"),
+              instructions: typeof body.instructions === "string" ? body.instructions : null,
+            });
 
     await pause(step.delayMs ?? 0, response);
     if (response.destroyed) return;

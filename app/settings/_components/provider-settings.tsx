@@ -4,11 +4,12 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/lib/trpc/react";
 
-type Kind = "anthropic" | "openai" | "openai-compatible";
+type Kind = "anthropic" | "openai" | "openai-responses" | "openai-compatible";
 
 const defaults: Record<Kind, { model: string; baseUrl: string; hint: string }> = {
   anthropic: { model: "claude-sonnet-4-5", baseUrl: "", hint: "Your Anthropic API key (sk-ant-…)" },
   openai: { model: "gpt-5", baseUrl: "", hint: "Your OpenAI API key (sk-…)" },
+  "openai-responses": { model: "gpt-5", baseUrl: "", hint: "Your OpenAI API key (sk-…)" },
   "openai-compatible": { model: "qwen3-coder", baseUrl: "http://localhost:11434/v1", hint: "API key, if the server needs one" },
 };
 
@@ -91,6 +92,7 @@ function ProviderForm({ onSaved }: { onSaved: () => void }) {
         <select data-testid="provider-kind" value={kind} onChange={(event) => choose(event.target.value as Kind)} className="mt-1 w-full rounded-md border border-input bg-background px-3 py-2">
           <option value="anthropic">Anthropic</option>
           <option value="openai">OpenAI</option>
+          <option value="openai-responses">OpenAI (Responses API)</option>
           <option value="openai-compatible">OpenAI-compatible (Ollama, vLLM, llama.cpp, OpenRouter…)</option>
         </select>
       </label>

@@ -5,7 +5,7 @@ import { createRouter, workspaceProcedure } from "../init";
 
 const providerInput = z
   .object({
-    kind: z.enum(["anthropic", "openai", "openai-compatible"]),
+    kind: z.enum(["anthropic", "openai", "openai-responses", "openai-compatible"]),
     label: z.string().trim().max(100).optional(),
     baseUrl: z.url("Enter a full URL, e.g. http://localhost:11434/v1").optional().or(z.literal("").transform(() => undefined)),
     apiKey: z.string().trim().max(500),

@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { SessionBusyError } from "../../sessions/runner";
+import { BypassNotPermittedError } from "../../sessions/service";
 import { sessionInWorkspace } from "../access";
 import { createRouter, protectedProcedure, workspaceProcedure } from "../init";
 
@@ -29,6 +30,8 @@ export const sessionsRouter = createRouter({
       createdAt: session.createdAt,
       /** The caller's role in the session's workspace: viewers watch, members act. */
       role: session.role,
+      /** Whether the team policy lets this session use bypassPermissions (the mode select hides it otherwise). */
+      bypassPermitted: await ctx.services.sessions.bypassPermitted(session.id),
     };
   }),
 
@@ -103,7 +106,10 @@ export const sessionsRouter = createRouter({
     .input(sessionId.extend({ mode: z.enum(["default", "acceptEdits", "plan", "bypassPermissions"]) }))
     .mutation(async ({ ctx, input }) => {
       await sessionInWorkspace(ctx, input.sessionId, "member");
-      await ctx.services.sessions.setMode(input.sessionId, input.mode, ctx.user.name);
+      await ctx.services.sessions.setMode(input.sessionId, input.mode, ctx.user.name).catch((error: unknown) => {
+        if (error instanceof BypassNotPermittedError) throw new TRPCError({ code: "FORBIDDEN", message: error.message, cause: error });
+        throw error;
+      });
       return { ok: true };
     }),
 

@@ -1,9 +1,12 @@
 // Workspaces and their members: list and switch (any signed-in user), members (anyone in the
-// workspace), roles and removal (admins; owners for owners), leaving (anyone but the last owner).
+// workspace), roles and removal (admins; owners for owners), leaving (anyone but the last owner),
+// and the team permission policy (anyone in the workspace reads it, admins change it).
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { roleSchema } from "../../auth/roles";
+import { hasRole, roleSchema } from "../../auth/roles";
 import { changeRole, createWorkspace, membershipIn, MembershipError, removeMember } from "../../auth/workspaces";
+import { teamPolicySchema, validateTeamPolicy } from "../../permissions/team-policy";
+import { loadTeamPolicy, saveTeamPolicy } from "../../sessions/team-policy-store";
 import { createRouter, protectedProcedure, workspaceProcedure } from "../init";
 
 const refusal = (error: unknown): never => {
@@ -52,6 +55,21 @@ export const workspacesRouter = createRouter({
     if (!removed) throw memberNotFound();
     return { ok: true };
   }),
+
+  policy: workspaceProcedure("viewer").query(async ({ ctx }) => {
+    const { policy, errors } = await loadTeamPolicy(ctx.services.db, ctx.membership.workspaceId);
+    return { policy, errors, canEdit: hasRole(ctx.membership.role, "admin") };
+  }),
+
+  setPolicy: workspaceProcedure("admin")
+    .input(teamPolicySchema)
+    .mutation(async ({ ctx, input }) => {
+      const checked = validateTeamPolicy(input);
+      // One message naming every rule that does not parse, so the form can show them all at once.
+      if (!checked.ok) throw new TRPCError({ code: "BAD_REQUEST", message: `The policy was not saved:\n${checked.errors.join("\n")}` });
+      await saveTeamPolicy(ctx.services.db, ctx.membership.workspaceId, checked.policy);
+      return { policy: checked.policy };
+    }),
 
   leave: workspaceProcedure("viewer").mutation(async ({ ctx }) => {
     await removeMember(ctx.services.db, ctx.membership, ctx.user.id, ctx.user.id).catch(refusal);

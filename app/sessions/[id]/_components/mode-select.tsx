@@ -8,7 +8,20 @@ const labels: Record<PermissionMode, string> = {
   bypassPermissions: "Bypass (deny rules still apply)",
 };
 
-export function ModeSelect({ mode, onChange, disabled }: { mode: PermissionMode; onChange: (mode: PermissionMode) => void; disabled?: boolean }) {
+const BYPASS_FORBIDDEN = "The team policy does not allow bypass mode in this workspace (an admin can allow it in Settings → Team policy).";
+
+/** Bypass is shown but disabled where the team policy forbids it; the server refuses it anyway. */
+export function ModeSelect({
+  mode,
+  onChange,
+  disabled,
+  bypassPermitted = true,
+}: {
+  mode: PermissionMode;
+  onChange: (mode: PermissionMode) => void;
+  disabled?: boolean;
+  bypassPermitted?: boolean;
+}) {
   return (
     <select
       data-testid="mode-select"
@@ -16,13 +29,16 @@ export function ModeSelect({ mode, onChange, disabled }: { mode: PermissionMode;
       disabled={disabled}
       onChange={(event) => onChange(event.target.value as PermissionMode)}
       className="rounded-md border border-input bg-card px-2 py-1 text-xs"
-      title="Permission mode for this session"
+      title={bypassPermitted ? "Permission mode for this session" : `Permission mode for this session. ${BYPASS_FORBIDDEN}`}
     >
-      {(Object.keys(labels) as PermissionMode[]).map((value) => (
-        <option key={value} value={value}>
-          {labels[value]}
-        </option>
-      ))}
+      {(Object.keys(labels) as PermissionMode[]).map((value) => {
+        const forbidden = value === "bypassPermissions" && !bypassPermitted;
+        return (
+          <option key={value} value={value} disabled={forbidden} title={forbidden ? BYPASS_FORBIDDEN : undefined}>
+            {forbidden ? `${labels[value]} · not allowed by team policy` : labels[value]}
+          </option>
+        );
+      })}
     </select>
   );
 }

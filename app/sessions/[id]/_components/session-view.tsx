@@ -68,7 +68,8 @@ export function SessionView({ sessionId }: { sessionId: string }) {
         <div className="flex items-center gap-3 border-b border-border px-4 py-2">
           <h1 className="truncate font-medium" data-testid="session-title">{session.data?.title ?? "…"}</h1>
           <StatusBadge status={state.status} />
-          <ModeSelect mode={mode} disabled={setMode.isPending || !canAct} onChange={(next) => setMode.mutate({ sessionId, mode: next })} />
+          <ModeSelect mode={mode} disabled={setMode.isPending || !canAct} bypassPermitted={session.data?.bypassPermitted ?? false} onChange={(next) => setMode.mutate({ sessionId, mode: next })} />
+          {setMode.error && <span className="max-w-xs truncate text-xs text-danger" title={setMode.error.message} data-testid="mode-error">{setMode.error.message}</span>}
           {connection !== "open" && (
             <span className="text-xs text-warning" data-testid="connection-state">{connection}…</span>
           )}
