@@ -5,7 +5,7 @@
 
 import "@git-diff-view/react/styles/diff-view-pure.css";
 import { DiffModeEnum, DiffView as GitDiffView } from "@git-diff-view/react";
-import { Component, useEffect, useMemo, useState, type ReactNode } from "react";
+import { Component, useEffect, useMemo, useState, type MouseEvent, type ReactNode } from "react";
 import { diffHighlighter, loadDiffLanguage } from "./diff-highlighter";
 
 export type DiffFileBodyProps = {
@@ -14,9 +14,38 @@ export type DiffFileBodyProps = {
   patch: string;
   language: string;
   mode: "unified" | "split";
+  /** A line number was clicked (shift: extend the selection), for line comments. */
+  onLineClick?: (line: ClickedLine, shift: boolean) => void;
 };
 
-export default function DiffFileBody({ path, oldPath, patch, language, mode }: DiffFileBodyProps) {
+export type ClickedLine = { side: "old" | "new"; line: number };
+
+/**
+ * The line whose number was clicked, read from @git-diff-view's cells: unified rows hold an old
+ * and a new number in one cell (the new one wins unless the old one itself was hit); split rows
+ * have one number cell per side.
+ */
+export const clickedLineAt = (target: Element): ClickedLine | null => {
+  const numberOf = (element: Element | null, attribute: string) => {
+    const line = Number(element?.getAttribute(attribute));
+    return Number.isInteger(line) && line > 0 ? line : null;
+  };
+  const splitCell = target.closest("td.diff-line-old-num, td.diff-line-new-num");
+  if (splitCell) {
+    const line = numberOf(splitCell.querySelector("[data-line-num]"), "data-line-num");
+    return line ? { side: splitCell.classList.contains("diff-line-old-num") ? "old" : "new", line } : null;
+  }
+  const cell = target.closest("td.diff-line-num");
+  if (!cell) return null;
+  const oldHit = numberOf(target.closest("[data-line-old-num]"), "data-line-old-num");
+  const newLine = numberOf(cell.querySelector("[data-line-new-num]"), "data-line-new-num");
+  const oldLine = numberOf(cell.querySelector("[data-line-old-num]"), "data-line-old-num");
+  if (oldHit && !newLine) return { side: "old", line: oldHit };
+  if (newLine) return { side: "new", line: newLine };
+  return oldLine ? { side: "old", line: oldLine } : null;
+};
+
+export default function DiffFileBody({ path, oldPath, patch, language, mode, onLineClick }: DiffFileBodyProps) {
   const [highlight, setHighlight] = useState<"loading" | "shiki" | "fallback">("loading");
 
   useEffect(() => {
@@ -40,8 +69,16 @@ export default function DiffFileBody({ path, oldPath, patch, language, mode }: D
   );
 
   if (highlight === "loading") return <PlainPatch patch={patch} />;
+  const onClick = (event: MouseEvent<HTMLDivElement>) => {
+    const line = onLineClick && event.target instanceof Element ? clickedLineAt(event.target) : null;
+    if (!line) return;
+    // Shift-click would otherwise select the text between the two clicks.
+    window.getSelection()?.removeAllRanges();
+    onLineClick?.(line, event.shiftKey);
+  };
   return (
     <PatchErrorBoundary fallback={<PlainPatch patch={patch} />}>
+      <div onClick={onClick} data-line-comments={onLineClick ? "true" : undefined}>
       <GitDiffView
         data={data}
         registerHighlighter={highlight === "shiki" ? diffHighlighter : undefined}
@@ -51,6 +88,7 @@ export default function DiffFileBody({ path, oldPath, patch, language, mode }: D
         diffViewWrap={false}
         diffViewFontSize={12.5}
       />
+      </div>
     </PatchErrorBoundary>
   );
 }

@@ -1,4 +1,5 @@
-// Review, end to end: per-turn checkpoints, revert a hunk, line comments reach the agent, rewind,
+// Review, end to end: per-turn checkpoints, revert a hunk, line comments (clicked on line numbers)
+// reach the agent, rewind (later turns greyed in the transcript), a model-drafted commit message,
 // commit and push a branch to a real git remote over HTTP (pushed server-side: the sandbox has no
 // network). Creates its own provider and session; depends on no other spec.
 import { expect, test } from "@playwright/test";
@@ -16,7 +17,7 @@ test.afterAll(async () => remote?.close());
 
 const hunks = (session: SessionPage) => session.page.locator('[data-testid="diff-file"][data-path="numbers.txt"]').getByTestId("diff-hunk");
 
-test("review: revert a hunk, comment to the agent, rewind, commit and push a branch", async ({ page, request }) => {
+test("review: revert a hunk, comment to the agent, rewind, draft, commit and push a branch", async ({ page, request }) => {
   await new SettingsPage(page).addProvider({ kind: "anthropic", baseUrl: modelUrl, apiKey: "sk-ant-test", model: "claude-scripted" });
   const session = await new HomePage(page).createEmptySession("E2E review");
 
@@ -47,9 +48,17 @@ test("review: revert a hunk, comment to the agent, rewind, commit and push a bra
   await expect(hunks(session)).toHaveCount(1);
   await expect(hunks(session).first()).toContainText("two");
 
-  // Comment on the remaining hunk; the comment reaches the agent with file:line.
-  await hunks(session).first().getByTestId("comment-hunk").click();
-  await page.getByTestId("comment-line").fill("2");
+  // Comment on the remaining hunk by clicking its line numbers (shift-click: a range); the comment
+  // reaches the agent with file:line.
+  const lineNumber = (line: number) => hunks(session).first().locator(`[data-line-new-num="${line}"]`);
+  await lineNumber(1).click();
+  await expect(page.getByTestId("comment-line")).toHaveValue("1");
+  await lineNumber(3).click({ modifiers: ["Shift"] });
+  await expect(page.getByTestId("comment-line")).toHaveValue("1");
+  await expect(page.getByTestId("comment-end-line")).toHaveValue("3");
+  await lineNumber(2).click();
+  await expect(page.getByTestId("comment-line")).toHaveValue("2");
+  await expect(page.getByTestId("comment-end-line")).toHaveValue("");
   await page.getByTestId("comment-body").fill("Use digits here, please.");
   await page.getByTestId("comment-save").click();
   await expect(page.getByTestId("pending-comment")).toHaveCount(1);
@@ -67,6 +76,18 @@ test("review: revert a hunk, comment to the agent, rewind, commit and push a bra
   await page.getByTestId("review-scope").selectOption("start");
   await expect(page.locator('[data-testid="diff-file"][data-path="numbers.txt"]')).toBeVisible();
   await expect(hunks(session).first()).not.toContainText("two");
+  // The turns after checkpoint 1 stay in the transcript, greyed as rewound; turn 1 does not.
+  const rewound = page.getByTestId("rewound-group");
+  await expect(rewound).toHaveCount(1);
+  await expect(rewound).toContainText("spell some out");
+  await expect(rewound).toContainText("Will do.");
+  await expect(rewound).not.toContainText("write numbers");
+
+  // The commit message drafted by the session's model from the change.
+  await scriptModel(request, [{ expect: { systemIncludes: "commit message", lastUserTextIncludes: "added numbers.txt +40 -0" }, text: "Add the numbers one to forty" }]);
+  await page.getByTestId("draft-commit-message").click();
+  await expect(page.getByTestId("commit-message")).toHaveValue("Add the numbers one to forty");
+  await expectNoModelFailures(request);
 
   // Commit, then push: first without a credential (the remote's refusal is shown), then with one.
   const repoUrl = remote.createRepo("review-e2e");

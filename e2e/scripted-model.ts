@@ -16,7 +16,22 @@ export const expectNoModelFailures = async (request: APIRequestContext) => {
   expect(((await response.json()) as { failures: unknown[] }).failures).toEqual([]);
 };
 
-export const modelRequests = async (request: APIRequestContext): Promise<Array<{ path: string; body: Record<string, unknown> }>> => {
+/** stepIndex: the script step that answered; responderIndex: the content responder that did. */
+export type ModelRequest = { path: string; body: Record<string, unknown>; stepIndex?: number; responderIndex?: number };
+
+export const modelRequests = async (request: APIRequestContext): Promise<ModelRequest[]> => {
   const response = await request.get(`${modelUrl}/__requests`);
-  return ((await response.json()) as { requests: Array<{ path: string; body: Record<string, unknown> }> }).requests;
+  return ((await response.json()) as { requests: ModelRequest[] }).requests;
+};
+
+/** Answers requests by content (parallel subagents, summaries): see ContentResponder in test-support/scripted-model/server.ts. */
+export const respondByContent = async (request: APIRequestContext, responders: Array<{ match: Record<string, unknown>; steps: ScriptStep[] }>) => {
+  const response = await request.post(`${modelUrl}/__responders`, { data: { responders } });
+  expect(response.ok()).toBeTruthy();
+};
+
+/** Forgets the script, responders, recorded requests and failures (a test's own view of /__requests). */
+export const resetModel = async (request: APIRequestContext) => {
+  const response = await request.post(`${modelUrl}/__reset`, { data: {} });
+  expect(response.ok()).toBeTruthy();
 };

@@ -103,11 +103,13 @@ export const createPincerServer = ({ services, identify, auth, next }: ServerOpt
       // Any member of the session's workspace may watch; another workspace's session does not exist.
       const session = identity && sessionId ? await services.db.session.findUnique({ where: { id: sessionId }, select: { workspaceId: true } }) : null;
       const membership = identity && session ? await membershipIn(services.db, identity.user.id, session.workspaceId) : null;
-      if (!match || !sessionId || !membership || crossSite(req)) {
+      if (!match || !sessionId || !identity || !session || !membership || crossSite(req)) {
         socket.end(`HTTP/1.1 ${identity ? "404 Not Found" : "401 Unauthorized"}\r\nConnection: close\r\n\r\n`);
         return;
       }
+      const writable = hasRole(membership.role, "member");
       sockets.handleUpgrade(req, socket, head, (ws) => {
+        services.sockets.track(identity.user.id, session.workspaceId, ws, { kind: match[2] === "events" ? "events" : "terminal", writable });
         if (match[2] === "events") {
           void serveEventsSocket(ws, services, sessionId, Number(url.searchParams.get("after")) || 0).catch((error: unknown) => {
             console.error("events socket failed:", error);
@@ -117,7 +119,7 @@ export const createPincerServer = ({ services, identify, auth, next }: ServerOpt
         }
         const cols = clamp(Number(url.searchParams.get("cols")) || 80, 2, 1000);
         const rows = clamp(Number(url.searchParams.get("rows")) || 24, 2, 500);
-        void serveTerminalSocket(ws, services, sessionId, { cols, rows }, { readOnly: !hasRole(membership.role, "member") });
+        void serveTerminalSocket(ws, services, sessionId, { cols, rows }, { readOnly: !writable });
       });
     })().catch((error: unknown) => {
       console.error("upgrade failed:", error);

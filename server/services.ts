@@ -12,6 +12,7 @@ import { createFanOut } from "./sessions/fan-out";
 import { createSessionService, type SandboxDefaults } from "./sessions/service";
 import type { RunnerDeps } from "./sessions/runner";
 import type { Tool } from "./tools/tool";
+import { createSocketRegistry } from "./ws/socket-registry";
 import type { ToolSchema } from "./llm/model-client";
 import type { ModelPrice } from "./llm/pricing";
 
@@ -82,7 +83,10 @@ export const createServices = (config: ServicesConfig) => {
     limits: { maxSteps: 100, maxTokens: 16_000, maxOutputChars: 30_000 },
   });
 
-  return { db, fanOut, eventLog, sessions, driver: config.driver, newId: ids };
+  // Open event/terminal sockets per (user, workspace): membership changes close them (http-server.ts).
+  const sockets = createSocketRegistry();
+
+  return { db, fanOut, eventLog, sessions, driver: config.driver, newId: ids, resolveProvider, createModelClient: config.createModelClient, sockets };
 };
 
 export type Services = ReturnType<typeof createServices>;

@@ -41,6 +41,11 @@ export function AccountMenu() {
       <Link href="/settings/members" className="text-muted-foreground hover:text-foreground" data-testid="nav-members">
         Members
       </Link>
+      {(me.data.membership?.role === "admin" || me.data.membership?.role === "owner") && (
+        <Link href="/settings/audit" className="text-muted-foreground hover:text-foreground" data-testid="nav-audit">
+          Audit log
+        </Link>
+      )}
       <span data-testid="signed-in-as">{me.data.user.name}</span>
       <button type="button" onClick={() => void signOut()} className="text-muted-foreground hover:text-foreground" data-testid="sign-out">
         Sign out

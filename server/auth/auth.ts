@@ -6,6 +6,7 @@ import { prismaAdapter } from "better-auth/adapters/prisma";
 import { APIError, createAuthMiddleware } from "better-auth/api";
 import { fromNodeHeaders } from "better-auth/node";
 import type http from "node:http";
+import { recordAudit, recordSignIn } from "../audit/audit-log";
 import type { Db } from "../db";
 import { accountCount, currentMembership, settleNewAccount, validInvitation, type Membership } from "./workspaces";
 
@@ -62,10 +63,13 @@ export const createAuth = (config: AuthConfig) => {
         throw new APIError("FORBIDDEN", { message: "Sign-up is closed on this server. Ask a workspace admin for an invitation link." });
       }),
       after: createAuthMiddleware(async (ctx) => {
+        const signedIn = ctx.context.newSession?.user;
+        if (!signedIn) return;
+        const detail = { userAgent: ctx.headers?.get("user-agent") ?? null };
+        if (ctx.path === "/sign-in/email") return recordSignIn(db, config.newId, signedIn, detail);
         if (ctx.path !== "/sign-up/email") return;
-        const created = ctx.context.newSession?.user;
-        if (!created) return;
-        await settleNewAccount(db, config.newId, created, ctx.headers?.get(inviteHeader) ?? null);
+        const settled = await settleNewAccount(db, config.newId, signedIn, ctx.headers?.get(inviteHeader) ?? null);
+        if (settled) await recordAudit(db, config.newId, { workspaceId: settled.workspaceId, actorId: signedIn.id, actorName: signedIn.name, action: "auth.sign_up", detail });
       }),
     },
   });

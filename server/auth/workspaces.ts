@@ -1,6 +1,7 @@
 // Workspaces, memberships and invitations: the domain behind the workspaces/invitations routers,
 // sign-up (server/auth/auth.ts) and every access check.
 import { randomBytes } from "node:crypto";
+import { recordAudit } from "../audit/audit-log";
 import type { Db } from "../db";
 import { asRole, hasRole, type Role } from "./roles";
 
@@ -52,6 +53,8 @@ export const acceptInvitation = async (db: Db, newId: () => string, userId: stri
   if (claimed.count === 0) throw new MembershipError("This invitation was already used.");
   const existing = await membershipIn(db, userId, invitation.workspaceId);
   if (!existing) await db.membership.create({ data: { id: newId(), workspaceId: invitation.workspaceId, userId, role: invitation.role } });
+  const user = await db.user.findUniqueOrThrow({ where: { id: userId }, select: { name: true } });
+  await recordAudit(db, newId, { workspaceId: invitation.workspaceId, actorId: userId, actorName: user.name, action: "invitation.accepted", target: invitation.id, detail: { role: invitation.role, alreadyMember: Boolean(existing) } });
   await db.user.update({ where: { id: userId }, data: { activeWorkspaceId: invitation.workspaceId } });
   return (await membershipIn(db, userId, invitation.workspaceId))!;
 };

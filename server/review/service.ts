@@ -6,6 +6,7 @@ import type { EventLog } from "../sessions/event-log";
 import type { SessionService } from "../sessions/service";
 import { listCheckpoints } from "./checkpoints";
 import { commitWorkspace, draftCommitMessage } from "./commit";
+import { draftCommitMessageFor, type CommitMessageDraft } from "./commit-message";
 import { createReviewComments } from "./comments";
 import { createGitCredentials } from "./credentials";
 import { exportPatch } from "./patch-export";
@@ -14,7 +15,8 @@ import { pushBranch, PushError, remoteHost } from "./push";
 import { getDiffFile, getDiffPage, resolveScope, type DiffScope } from "./review-diff";
 import { revertFile, revertHunk } from "./revert";
 import { rewindSession } from "./rewind";
-import { listWorkspaceDiff } from "../workspace/diff";
+import { getWorkspaceDiffFiles, listWorkspaceDiff } from "../workspace/diff";
+import type { ModelClient, ProviderConfig } from "../llm/model-client";
 
 export type ReviewDeps = {
   db: PrismaClient;
@@ -24,6 +26,9 @@ export type ReviewDeps = {
   /** Server-owned directory for push mirrors (DATA_DIR/push). */
   pushDir: string;
   fetch?: typeof fetch;
+  /** The session's model, for drafting commit messages (services.ts); absent: drafts from the file list. */
+  resolveProvider?: (sessionId: string) => Promise<ProviderConfig | null>;
+  createModelClient?: (config: ProviderConfig) => ModelClient;
 };
 
 export class ReviewBusyError extends Error {
@@ -79,6 +84,12 @@ export const createReviewService = (deps: ReviewDeps) => {
     return ctx;
   };
 
+  const modelFor = async (sessionId: string) => {
+    const { resolveProvider, createModelClient } = deps;
+    const provider = resolveProvider && createModelClient ? await resolveProvider(sessionId) : null;
+    return provider && createModelClient ? { client: createModelClient(provider), name: provider.model } : null;
+  };
+
   const remoteFor = (session: { pushRemoteUrl: string | null; repoUrl: string | null }, remoteUrl?: string) => {
     const url = remoteUrl?.trim() || session.pushRemoteUrl || session.repoUrl;
     if (!url) throw new ReviewInputError("This session has no remote: enter the repository URL to push to.");
@@ -126,12 +137,19 @@ export const createReviewService = (deps: ReviewDeps) => {
       return comments.send(sessionId, (text) => sessions.sendMessage(sessionId, text, author));
     },
 
-    async draftCommitMessage(sessionId: string) {
+    /** useModel false: the instant file-list draft (the commit box's prefill), no model call. */
+    async draftCommitMessage(sessionId: string, options: { useModel: boolean } = { useModel: true }): Promise<CommitMessageDraft> {
       const { sandbox, session } = await context(sessionId);
       // Against HEAD: what a commit now would contain.
       const head = (await sandbox.exec({ cmd: ["git", "rev-parse", "-q", "--verify", "HEAD"], cwd: sandbox.workdir })).stdout.toString().trim();
-      const files = await listWorkspaceDiff(sandbox, { from: head || session.baseCommit! });
-      return { message: draftCommitMessage(files), files: files.length };
+      const range = { from: head || session.baseCommit! };
+      const files = await listWorkspaceDiff(sandbox, range);
+      if (!options.useModel) return { message: draftCommitMessage(files), files: files.length, source: "files" };
+      return draftCommitMessageFor({
+        files,
+        resolveModel: () => modelFor(sessionId),
+        loadPatches: (some) => getWorkspaceDiffFiles(sandbox, range, some.flatMap((file) => (file.oldPath ? [file.oldPath, file.path] : [file.path]))),
+      });
     },
 
     commit: (sessionId: string, message: string) =>

@@ -8,6 +8,10 @@ import type { Services } from "../services";
 import { startSessionHarness, type SessionHarness } from "../../test-support/session-harness";
 import type { ScriptedModelServer } from "../../test-support/scripted-model";
 import { repoRoot } from "../env";
+import { requestChars } from "../agent/compaction";
+import { createMessageProjection } from "../agent/messages";
+import { systemPrompt } from "../agent/prompt";
+import { builtinTools, toolSchemas } from "../tools/registry";
 
 let harness: SessionHarness;
 let model: ScriptedModelServer;
@@ -146,6 +150,36 @@ describe("MCP", () => {
   }, 90_000);
 });
 
+describe("MCP tools beyond the main agent", () => {
+  it("a subagent is offered the MCP tools, and the context estimate counts their schemas", async () => {
+    const { id, workspace } = await newSession({ ".mcp.json": JSON.stringify({ mcpServers: { echo: { command: "python3", args: [".pincer/mcp-echo-server.py"] } } }) });
+    await mkdir(path.join(workspace, ".pincer"), { recursive: true });
+    await copyFile(path.join(repoRoot, "test-support/mcp-echo-server.py"), path.join(workspace, ".pincer/mcp-echo-server.py"));
+    // No usage reported: the estimate stays characters / 4 of the request, so it can be checked exactly.
+    const noUsage = { inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+    model.reset();
+    model.setScript([
+      { usage: noUsage, toolCalls: [{ name: "Task", input: { description: "Echo via a child", prompt: "Call the echo tool with 'from child'." } }] },
+      { usage: noUsage, expect: { systemIncludes: "You are a subagent", toolNames: ["mcp__echo__echo"] }, toolCalls: [{ name: "mcp__echo__echo", input: { text: "from child" } }] },
+      { usage: noUsage, expect: { toolResultIncludes: "echo: from child" }, text: "The echo said: from child." },
+      { usage: noUsage, expect: { toolResultIncludes: "The echo said: from child." }, text: "Done." },
+    ]);
+    const events = await send(id, "delegate the echo");
+    expect(model.failures).toEqual([]);
+    const childResult = ofType(events, "subagent_event").find((event) => event.payload.event.type === "tool_result");
+    expect(JSON.stringify(childResult?.payload.event.payload)).toContain("echo: from child");
+
+    model.setScript([{ usage: noUsage, expect: { systemIncludes: "You summarise" }, text: "## Task\nEcho via a child" }]);
+    const outcome = await services.sessions.compact(id);
+    expect(model.failures).toEqual([]);
+    expect(outcome).toMatchObject({ compacted: true });
+    const builtinOnly = Math.ceil(requestChars(systemPrompt, toolSchemas(builtinTools), createMessageProjection(events).messages()) / 4);
+    const mcpSchemaTokens = Math.ceil(JSON.stringify((model.requests[0]?.body as { tools: Array<{ name: string }> }).tools.filter((tool) => tool.name.startsWith("mcp__"))).length / 4);
+    const { tokensBefore } = ofType(await services.sessions.events(id, 0), "compaction")[0].payload;
+    expect(tokensBefore).toBeGreaterThan(builtinOnly + mcpSchemaTokens / 2);
+  }, 90_000);
+});
+
 describe("hooks", () => {
   it("a PreToolUse hook that exits with 2 blocks a Bash command and the model sees why; UserPromptSubmit can refuse a prompt", async () => {
     const hooks = {
@@ -175,5 +209,21 @@ describe("hooks", () => {
     expect(model.requests.length).toBe(before);
     expect(ofType(events, "notice").at(-1)!.payload.text).toContain("that word is not allowed");
     expect(ofType(events, "user_message").map((e) => e.payload.text)).not.toContain("say the forbidden word");
+  }, 60_000);
+
+  it("a PreToolUse hook blocks a subagent's tool call too", async () => {
+    const hooks = { hooks: { PreToolUse: [{ matcher: "Bash", hooks: [{ type: "command", command: "grep -q 'rm -rf' && { echo 'no recursive deletes' >&2; exit 2; }; exit 0" }] }] } };
+    const { id, workspace } = await newSession({ ".pincer/settings.json": JSON.stringify(hooks), "keep.txt": "keep" });
+    model.reset();
+    model.setScript([
+      { toolCalls: [{ name: "Task", input: { description: "Clean up", prompt: "Delete keep.txt." } }] },
+      { expect: { systemIncludes: "You are a subagent" }, toolCalls: [{ name: "Bash", input: { command: "rm -rf keep.txt" } }] },
+      { expect: { toolResultIncludes: "Blocked by a PreToolUse hook: no recursive deletes" }, text: "A hook refused the delete." },
+      { expect: { toolResultIncludes: "A hook refused the delete." }, text: "Not deleted." },
+    ]);
+    await send(id, "clean up via a subagent");
+    expect(model.failures).toEqual([]);
+    const { readFile } = await import("node:fs/promises");
+    expect(await readFile(path.join(workspace, "keep.txt"), "utf8")).toBe("keep");
   }, 60_000);
 });

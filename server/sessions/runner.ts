@@ -2,7 +2,7 @@
 // files read so far, and the turn that is running (at most one). Turns run detached from any
 // HTTP request, so closing the browser does not stop the agent.
 import { ModelError, type ModelClient, type ProviderConfig } from "../llm/model-client";
-import { runTurn } from "../agent/loop";
+import { runTurn, type AuthorizeToolCall } from "../agent/loop";
 import type { ToolUseBlock } from "../llm/model-client";
 import { createQuestions } from "./questions";
 import { approvalStateFromLog, createApprovals, type Approvals, type ApprovalAnswer, type CheckPermission, type PermissionMode } from "./approvals";
@@ -129,12 +129,14 @@ export const createSessionRunner = (deps: RunnerDeps, sessionId: string, spec: S
 
   // --- context and subagents (server/agent/compaction.ts, server/agent/subagents.ts) ---
   const contextState = createContextState();
-  const contextFor = (client: ModelClient, model: string, projection: MessageProjection) =>
+  // Both get the session's tool list (built-ins plus MCP tools, hook-wrapped), as the model sees it.
+  type SessionTools = Awaited<ReturnType<typeof extensions.sessionTools>>;
+  const contextFor = (client: ModelClient, model: string, projection: MessageProjection, toolSchemas: ToolSchema[]) =>
     createContextManager({
       client,
       model,
       system: systemPrompt,
-      toolSchemas: deps.toolSchemas,
+      toolSchemas,
       projection,
       settings: contextSettingsFor(model, deps.context),
       state: contextState,
@@ -145,14 +147,14 @@ export const createSessionRunner = (deps: RunnerDeps, sessionId: string, spec: S
         return event;
       },
     });
-  const subagentsFor = (client: ModelClient, model: string, authorize: ReturnType<Approvals["authorize"]>) =>
+  const subagentsFor = (client: ModelClient, model: string, authorize: AuthorizeToolCall, tools: SessionTools) =>
     createSubagentSpawner({
       append: record,
       client,
       model,
       system: systemPrompt,
-      tools: deps.tools,
-      toolSchemas: deps.toolSchemas,
+      tools: tools.tools,
+      toolSchemas: tools.toolSchemas,
       toolContext: { sandbox: sandboxForTools, sessionId, limits: { maxOutputChars: deps.limits.maxOutputChars } },
       authorize,
       toolOutput: (id, chunk) => deps.fanOut.publishToolOutput(sessionId, id, chunk),
@@ -196,6 +198,8 @@ export const createSessionRunner = (deps: RunnerDeps, sessionId: string, spec: S
     const projection = createMessageProjection(events);
     const client = deps.createModelClient(provider);
     const sessionTools = await extensions.sessionTools(events, { tools: deps.tools, toolSchemas: deps.toolSchemas });
+    // PreToolUse hooks, then the permission engine: for the agent and its subagents alike.
+    const authorize = extensions.authorize(gate.authorize(controller.signal), controller.signal);
     const result = await runTurn({
       client,
       model: provider.model,
@@ -213,9 +217,9 @@ export const createSessionRunner = (deps: RunnerDeps, sessionId: string, spec: S
           exitPlanMode: async () => (await loadApprovals()).setMode("default", "plan approved"),
         },
         limits: { maxOutputChars: deps.limits.maxOutputChars },
-        subagents: subagentsFor(client, provider.model, gate.authorize(controller.signal)),
+        subagents: subagentsFor(client, provider.model, authorize, sessionTools),
       },
-      context: contextFor(client, provider.model, projection),
+      context: contextFor(client, provider.model, projection, sessionTools.toolSchemas),
       projection,
       record,
       live: {
@@ -227,7 +231,7 @@ export const createSessionRunner = (deps: RunnerDeps, sessionId: string, spec: S
       signal: controller.signal,
       maxSteps: deps.limits.maxSteps,
       maxTokens: deps.limits.maxTokens,
-      authorize: extensions.authorize(gate.authorize(controller.signal), controller.signal),
+      authorize,
       pendingCalls: unansweredCalls(events),
     });
     const costUsd = costOf(result.usage, provider.model, deps.prices);
@@ -303,8 +307,10 @@ export const createSessionRunner = (deps: RunnerDeps, sessionId: string, spec: S
           const provider = await deps.resolveProvider(sessionId);
           if (!provider) return { compacted: false, reason: "No model provider is configured." };
           await setStatus("running");
-          const projection = createMessageProjection(await deps.eventLog.listSince(sessionId, 0));
-          const outcome = await contextFor(deps.createModelClient(provider), provider.model, projection).compactNow(controller.signal, focus);
+          const events = await deps.eventLog.listSince(sessionId, 0);
+          const projection = createMessageProjection(events);
+          const { toolSchemas } = await extensions.sessionTools(events, { tools: deps.tools, toolSchemas: deps.toolSchemas });
+          const outcome = await contextFor(deps.createModelClient(provider), provider.model, projection, toolSchemas).compactNow(controller.signal, focus);
           if (!outcome.compacted) await record("error", { message: `Nothing to compact: ${outcome.reason}`, kind: "compaction_skipped" });
           return outcome;
         } catch (error) {

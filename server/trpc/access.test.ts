@@ -126,6 +126,9 @@ const table: Record<string, Row> = {
     minimum: "admin",
     input: async () => ({ id: (await createInvitation(db, services.newId, { workspaceId: fx.workspace, role: "viewer", createdById: users.admin })).id }),
   },
+  "audit.list": { minimum: "admin", outsider: "allowed", input: () => ({ action: "member.removed" }) },
+  "audit.export": { minimum: "admin", outsider: "allowed", input: () => ({ format: "json" }) },
+
   "invitations.preview": { minimum: "public", input: () => ({ token: "no-such-token" }) },
   "invitations.accept": {
     minimum: "signedIn",

@@ -1,4 +1,5 @@
 import { createRouter } from "./init";
+import { auditRouter } from "./routers/audit";
 import { invitationsRouter } from "./routers/invitations";
 import { providersRouter } from "./routers/providers";
 import { reviewRouter } from "./routers/review";
@@ -13,6 +14,7 @@ export const appRouter = createRouter({
   review: reviewRouter,
   workspaces: workspacesRouter,
   invitations: invitationsRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -25,6 +25,8 @@ export type ScriptExpect = {
   toolNames?: string[];
   /** The system prompt contains this. */
   systemIncludes?: string;
+  /** The request body, as JSON text, contains this anywhere (e.g. a subagent's prompt in any turn). */
+  requestIncludes?: string;
 };
 
 export type ScriptedReply = {
@@ -72,14 +74,14 @@ const textOf = (content: unknown): string => {
 };
 
 /** What the expect checks look at, read from any wire format. */
-export type RequestView = { system: string; toolNames: string[]; lastUserText: string; toolResults: string[] };
+export type RequestView = { system: string; toolNames: string[]; lastUserText: string; toolResults: string[]; bodyText: string };
 
 export function viewRequest(format: WireFormat, body: Json): RequestView {
-  if (format === "anthropic") return viewAnthropicRequest(body);
-  return format === "openai" ? viewOpenAIRequest(body) : viewOpenAIResponsesRequest(body);
+  const view = format === "anthropic" ? viewAnthropicRequest(body) : format === "openai" ? viewOpenAIRequest(body) : viewOpenAIResponsesRequest(body);
+  return { ...view, bodyText: JSON.stringify(body) };
 }
 
-function viewAnthropicRequest(body: Json): RequestView {
+function viewAnthropicRequest(body: Json): Omit<RequestView, "bodyText"> {
   const messages = asArray(body.messages);
   const lastUser = [...messages].reverse().find((message) => message.role === "user");
   const userBlocks = lastUser ? (typeof lastUser.content === "string" ? [{ type: "text", text: lastUser.content }] : asArray(lastUser.content)) : [];
@@ -94,7 +96,7 @@ function viewAnthropicRequest(body: Json): RequestView {
   };
 }
 
-function viewOpenAIRequest(body: Json): RequestView {
+function viewOpenAIRequest(body: Json): Omit<RequestView, "bodyText"> {
   const messages = asArray(body.messages);
   const lastAssistantIndex = messages.map((message) => message.role).lastIndexOf("assistant");
   const lastUser = [...messages].reverse().find((message) => message.role === "user");
@@ -112,7 +114,7 @@ function viewOpenAIRequest(body: Json): RequestView {
   };
 }
 
-function viewOpenAIResponsesRequest(body: Json): RequestView {
+function viewOpenAIResponsesRequest(body: Json): Omit<RequestView, "bodyText"> {
   const input = typeof body.input === "string" ? [{ role: "user", content: body.input }] : asArray(body.input);
   // Everything the model produced last turn: its messages, function calls and reasoning.
   const lastAssistantIndex = input.map((item) => item.role === "assistant" || item.type === "function_call" || item.type === "reasoning").lastIndexOf(true);
@@ -144,6 +146,9 @@ export function checkExpect(expect: ScriptExpect | undefined, view: RequestView)
   }
   if (expect.systemIncludes !== undefined && !view.system.includes(expect.systemIncludes)) {
     problems.push(`expected the system prompt to include ${JSON.stringify(expect.systemIncludes)}`);
+  }
+  if (expect.requestIncludes !== undefined && !view.bodyText.includes(expect.requestIncludes)) {
+    problems.push(`expected the request to include ${JSON.stringify(expect.requestIncludes)}`);
   }
   return problems;
 }

@@ -116,6 +116,36 @@ describe("scripted model server", () => {
     expect(server.failures).toHaveLength(0);
   });
 
+  it("answers by content over HTTP (POST /__responders): matching requests take the responder's steps in order, the rest use the script", async () => {
+    const bad = await post(`${server.url}/__responders`, { responders: [{ steps: [] }] });
+    expect(bad.status).toBe(400);
+    const ok = await post(`${server.url}/__responders`, {
+      responders: [
+        { match: { systemIncludes: "subagent", requestIncludes: "task-beta" }, steps: [{ text: "beta one" }, { text: "beta two" }] },
+        { match: { systemIncludes: "subagent" }, steps: [{ text: "any child" }] },
+      ],
+    });
+    expect(ok.status).toBe(200);
+    server.setScript([{ text: "from the script" }]);
+    const textOf = async (body: unknown) =>
+      sseData(await (await post(`${server.url}/v1/messages`, body)).text())
+        .map((data) => JSON.parse(data) as { delta?: { text?: string } })
+        .map((event) => event.delta?.text ?? "")
+        .join("");
+    const child = (text: string) => anthropicBody(text, { system: [{ type: "text", text: "You are a subagent" }] });
+    expect(await textOf(child("do task-beta"))).toBe("beta one");
+    expect(await textOf(child("a tool result later in task-beta"))).toBe("beta two");
+    expect(await textOf(child("task-alpha"))).toBe("any child");
+    expect(await textOf(anthropicBody("the parent"))).toBe("from the script");
+    expect(server.requests.map((request) => [request.responderIndex, request.stepIndex])).toEqual([[0, undefined], [0, undefined], [1, undefined], [undefined, 0]]);
+    expect(server.failures).toEqual([]);
+    // Used up: the next child request falls through to the (now empty) script and fails loudly.
+    expect((await post(`${server.url}/v1/messages`, child("task-beta"))).status).toBe(400);
+    await post(`${server.url}/__reset`, {});
+    server.setScript([{ text: "script again" }]);
+    expect(await textOf(child("task-beta"))).toBe("script again");
+  });
+
   it("reports the prefix shared with earlier requests as cache reads", async () => {
     server.setScript([{ text: "a" }, { text: "b" }]);
     const usageOf = async (text: string) => {

@@ -5,7 +5,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { anthropicErrorBody, anthropicEvents } from "./anthropic-wire";
 import { openaiResponsesEvents } from "./openai-responses-wire";
 import { openaiChunks, openaiErrorBody } from "./openai-wire";
-import { checkExpect, isErrorStep, PromptCache, promptText, type ScriptedReply, type ScriptStep, viewRequest, type WireFormat } from "./script";
+import { checkExpect, isErrorStep, PromptCache, promptText, type ScriptExpect, type ScriptedReply, type ScriptStep, viewRequest, type WireFormat } from "./script";
 
 export type RecordedRequest = {
   path: string;
@@ -15,6 +15,8 @@ export type RecordedRequest = {
   body: Record<string, unknown> | undefined;
   /** Which script step answered it (undefined when the script had run out, or a responder answered). */
   stepIndex: number | undefined;
+  /** Which content responder (POST /__responders) answered it, if one did. */
+  responderIndex?: number;
   /** performance.now() when the request arrived and when its response closed (overlap checks). */
   receivedAt: number;
   finishedAt?: number;
@@ -22,6 +24,13 @@ export type RecordedRequest = {
 
 /** Answers a request by its content instead of the script (undefined: use the script). */
 export type Responder = (body: Record<string, unknown>, format: WireFormat) => ScriptStep | undefined;
+
+/**
+ * The same over HTTP (POST /__responders {"responders": [...]}): a request every expectation in
+ * `match` holds for takes the responder's next step; a responder whose steps are used up no longer
+ * answers. For requests whose order is not fixed, such as parallel subagents or summaries.
+ */
+export type ContentResponder = { match: ScriptExpect; steps: ScriptStep[] };
 
 export type ScriptFailure = { requestIndex: number; path: string; message: string };
 
@@ -96,10 +105,21 @@ const pause = (ms: number, response: ServerResponse): Promise<void> =>
 const errorBody = (format: WireFormat, status: number, message: string) =>
   format === "anthropic" ? anthropicErrorBody(status, message) : openaiErrorBody(status, message);
 
+const parseContentResponders = (value: unknown): ContentResponder[] | string => {
+  const usage = '/__responders expects JSON {"responders": [{"match": {...}, "steps": [...]}]}';
+  if (!Array.isArray(value)) return usage;
+  const valid = value.every((entry: unknown) => {
+    const candidate = entry as Partial<ContentResponder> | null;
+    return candidate !== null && typeof candidate === "object" && typeof candidate.match === "object" && candidate.match !== null && Array.isArray(candidate.steps);
+  });
+  return valid ? (value as ContentResponder[]) : usage;
+};
+
 export async function startScriptedModelServer(options: ScriptedModelServerOptions = {}): Promise<ScriptedModelServer> {
   let script: ScriptStep[] = [...(options.script ?? [])];
   let cursor = 0;
   let responder: Responder | undefined;
+  let contentResponders: Array<ContentResponder & { used: number }> = [];
   const requests: RecordedRequest[] = [];
   const failures: ScriptFailure[] = [];
   const caches: Record<WireFormat, PromptCache> = { anthropic: new PromptCache(), openai: new PromptCache(), "openai-responses": new PromptCache() };
@@ -115,6 +135,7 @@ export async function startScriptedModelServer(options: ScriptedModelServerOptio
     script = [];
     cursor = 0;
     responder = undefined;
+    contentResponders = [];
     requests.length = 0;
     failures.length = 0;
     for (const cache of Object.values(caches)) cache.clear();
@@ -130,6 +151,12 @@ export async function startScriptedModelServer(options: ScriptedModelServerOptio
       return sendJson(response, 200, { ok: true });
     }
     const body = parseJson(await readBody(request));
+    if (path === "/__responders") {
+      const parsed = parseContentResponders(body?.responders);
+      if (typeof parsed === "string") return sendJson(response, 400, { error: parsed });
+      contentResponders = parsed.map((entry) => ({ ...entry, used: 0 }));
+      return sendJson(response, 200, { ok: true, responders: contentResponders.length });
+    }
     const steps = body?.steps;
     if (!Array.isArray(steps)) return sendJson(response, 400, { error: `${path} expects JSON {"steps": [...]}` });
     if (path === "/__script") {
@@ -142,6 +169,16 @@ export async function startScriptedModelServer(options: ScriptedModelServerOptio
       return sendJson(response, 200, { ok: true, remaining: script.length - cursor });
     }
     return sendJson(response, 404, { error: `unknown control endpoint ${path}` });
+  };
+
+  const answerByContent = (recorded: RecordedRequest, format: WireFormat, body: Record<string, unknown>): ScriptStep | undefined => {
+    if (contentResponders.length === 0) return undefined;
+    const view = viewRequest(format, body);
+    const index = contentResponders.findIndex((entry) => entry.used < entry.steps.length && checkExpect(entry.match, view).length === 0);
+    const entry = contentResponders[index];
+    if (!entry) return undefined;
+    recorded.responderIndex = index;
+    return entry.steps[entry.used++];
   };
 
   const streamReply = async (response: ServerResponse, format: WireFormat, step: ScriptedReply, body: Record<string, unknown>, promptUsage: { totalTokens: number; cachedTokens: number }) => {
@@ -193,7 +230,7 @@ export async function startScriptedModelServer(options: ScriptedModelServerOptio
     if (body.stream !== true) {
       return sendJson(response, 400, errorBody(format, 400, "scripted model: only streaming requests (stream: true) are supported"));
     }
-    const answered = responder?.(body, format);
+    const answered = responder?.(body, format) ?? answerByContent(recorded, format, body);
     if (answered) {
       const promptUsage = caches[format].measure(promptText(format, body));
       if (isErrorStep(answered)) return sendJson(response, answered.error.status, answered.error.body ?? errorBody(format, answered.error.status, `scripted error ${answered.error.status}`), answered.error.headers);

@@ -2,6 +2,7 @@
 // leads and, once signed in, join (a link works once and expires after invitationLifetimeMs).
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
+import { recordAudit } from "../../audit/audit-log";
 import { roleSchema } from "../../auth/roles";
 import { acceptInvitation, createInvitation, MembershipError, validInvitation } from "../../auth/workspaces";
 import { createRouter, protectedProcedure, publicProcedure, workspaceProcedure } from "../init";
@@ -22,6 +23,10 @@ export const invitationsRouter = createRouter({
     .input(z.object({ role: roleSchema.exclude(["owner"]) }))
     .mutation(async ({ ctx, input }) => {
       const invitation = await createInvitation(ctx.services.db, ctx.services.newId, { workspaceId: ctx.membership.workspaceId, role: input.role, createdById: ctx.user.id });
+      await recordAudit(ctx.services.db, ctx.services.newId, {
+        workspaceId: ctx.membership.workspaceId, actorId: ctx.user.id, actorName: ctx.user.name, action: "invitation.created", target: invitation.id,
+        detail: { role: input.role, expiresAt: invitation.expiresAt.toISOString() },
+      });
       return { id: invitation.id, token: invitation.token, path: `/invite/${invitation.token}`, expiresAt: invitation.expiresAt };
     }),
 
@@ -31,6 +36,9 @@ export const invitationsRouter = createRouter({
       data: { revokedAt: new Date() },
     });
     if (revoked.count === 0) throw new TRPCError({ code: "NOT_FOUND", message: "Invitation not found." });
+    await recordAudit(ctx.services.db, ctx.services.newId, {
+      workspaceId: ctx.membership.workspaceId, actorId: ctx.user.id, actorName: ctx.user.name, action: "invitation.revoked", target: input.id,
+    });
     return { ok: true };
   }),
 

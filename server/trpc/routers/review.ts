@@ -4,6 +4,7 @@
 import path from "node:path";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
+import { recordAudit } from "../../audit/audit-log";
 import { env } from "../../env";
 import type { Services } from "../../services";
 import { SessionBusyError } from "../../sessions/runner";
@@ -28,9 +29,20 @@ const reviewOf = (services: Services): ReviewService => {
     sessions: services.sessions,
     newId: services.newId,
     pushDir: path.join(path.resolve(env.DATA_DIR), "push"),
+    resolveProvider: services.resolveProvider,
+    createModelClient: services.createModelClient,
   });
   reviewServices.set(services, created);
   return created;
+};
+
+/** The audit log keeps where a push went, never a credential embedded in the URL. */
+const withoutUserInfo = (remoteUrl: string) => {
+  if (!URL.canParse(remoteUrl)) return remoteUrl;
+  const url = new URL(remoteUrl);
+  url.username = "";
+  url.password = "";
+  return url.toString();
 };
 
 /** Review failures become messages the panel shows, with the right status. */
@@ -134,9 +146,10 @@ export const reviewRouter = createRouter({
     return visible(() => reviewOf(ctx.services).sendComments(input.sessionId, ctx.user.name));
   }),
 
-  draftCommitMessage: protectedProcedure.input(sessionInput).query(async ({ ctx, input }) => {
+  /** useModel: ask the session's model (falls back to the file list with a note); false: the file-list draft only. */
+  draftCommitMessage: protectedProcedure.input(sessionInput.extend({ useModel: z.boolean().default(true) })).query(async ({ ctx, input }) => {
     await sessionInWorkspace(ctx, input.sessionId, "viewer");
-    return visible(() => reviewOf(ctx.services).draftCommitMessage(input.sessionId));
+    return visible(() => reviewOf(ctx.services).draftCommitMessage(input.sessionId, { useModel: input.useModel }));
   }),
 
   commit: protectedProcedure
@@ -165,14 +178,24 @@ export const reviewRouter = createRouter({
     .input(sessionInput.extend({ branch: z.string().trim().min(1, "Name the branch").max(200), remoteUrl: z.string().trim().max(2000).optional(), force: z.boolean().optional() }))
     .mutation(async ({ ctx, input }) => {
       const session = await sessionInWorkspace(ctx, input.sessionId, "member");
-      return visible(() => reviewOf(ctx.services).push(input.sessionId, session.workspaceId, input));
+      const pushed = await visible(() => reviewOf(ctx.services).push(input.sessionId, session.workspaceId, input));
+      await recordAudit(ctx.services.db, ctx.services.newId, {
+        workspaceId: session.workspaceId, actorId: ctx.user.id, actorName: ctx.user.name, action: "review.push", target: session.id,
+        detail: { session: session.title, branch: pushed.branch, commit: pushed.commit, remoteUrl: withoutUserInfo(pushed.remoteUrl), force: input.force ?? false },
+      });
+      return pushed;
     }),
 
   openPullRequest: protectedProcedure
     .input(sessionInput.extend({ title: z.string().trim().min(1, "Give the pull request a title").max(500), body: z.string().max(60_000).default(""), base: z.string().trim().max(200).optional() }))
     .mutation(async ({ ctx, input }) => {
       const session = await sessionInWorkspace(ctx, input.sessionId, "member");
-      return visible(() => reviewOf(ctx.services).openPullRequest(input.sessionId, session.workspaceId, input));
+      const pullRequest = await visible(() => reviewOf(ctx.services).openPullRequest(input.sessionId, session.workspaceId, input));
+      await recordAudit(ctx.services.db, ctx.services.newId, {
+        workspaceId: session.workspaceId, actorId: ctx.user.id, actorName: ctx.user.name, action: "review.pull_request", target: session.id,
+        detail: { session: session.title, url: pullRequest.url, number: pullRequest.number, created: pullRequest.created },
+      });
+      return pullRequest;
     }),
 
   credentials: workspaceProcedure("member").query(({ ctx }) => reviewOf(ctx.services).credentials.list(ctx.membership.workspaceId)),

@@ -1,5 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
+import { recordAudit } from "../../audit/audit-log";
 import { SessionBusyError } from "../../sessions/runner";
 import { BypassNotPermittedError } from "../../sessions/service";
 import { sessionInWorkspace } from "../access";
@@ -78,13 +79,17 @@ export const sessionsRouter = createRouter({
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      await sessionInWorkspace(ctx, input.sessionId, "member");
+      const session = await sessionInWorkspace(ctx, input.sessionId, "member");
       const accepted = await ctx.services.sessions.answerPermission(input.sessionId, input.requestId, {
         choice: input.choice,
         message: input.message,
         by: ctx.user.name,
       });
       if (!accepted) throw new TRPCError({ code: "CONFLICT", message: "This request was already answered, or its turn has ended." });
+      await recordAudit(ctx.services.db, ctx.services.newId, {
+        workspaceId: session.workspaceId, actorId: ctx.user.id, actorName: ctx.user.name, action: "permission.answered", target: session.id,
+        detail: { session: session.title, requestId: input.requestId, choice: input.choice },
+      });
       return { ok: true };
     }),
 

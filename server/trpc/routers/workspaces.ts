@@ -3,6 +3,7 @@
 // and the team permission policy (anyone in the workspace reads it, admins change it).
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
+import { recordAudit } from "../../audit/audit-log";
 import { hasRole, roleSchema } from "../../auth/roles";
 import { changeRole, createWorkspace, membershipIn, MembershipError, removeMember } from "../../auth/workspaces";
 import { teamPolicySchema, validateTeamPolicy } from "../../permissions/team-policy";
@@ -45,14 +46,25 @@ export const workspacesRouter = createRouter({
   setRole: workspaceProcedure("admin")
     .input(z.object({ userId: z.string().min(1).max(100), role: roleSchema }))
     .mutation(async ({ ctx, input }) => {
+      const before = await membershipIn(ctx.services.db, input.userId, ctx.membership.workspaceId);
       const changed = await changeRole(ctx.services.db, ctx.membership, input.userId, input.role).catch(refusal);
-      if (!changed) throw memberNotFound();
+      if (!changed || !before) throw memberNotFound();
+      ctx.services.sockets.membershipChanged(input.userId, ctx.membership.workspaceId, input.role);
+      await recordAudit(ctx.services.db, ctx.services.newId, {
+        workspaceId: ctx.membership.workspaceId, actorId: ctx.user.id, actorName: ctx.user.name, action: "member.role_changed", target: input.userId,
+        detail: { from: before.role, to: input.role },
+      });
       return { ok: true };
     }),
 
   removeMember: workspaceProcedure("admin").input(z.object({ userId: z.string().min(1).max(100) })).mutation(async ({ ctx, input }) => {
     const removed = await removeMember(ctx.services.db, ctx.membership, ctx.user.id, input.userId).catch(refusal);
     if (!removed) throw memberNotFound();
+    ctx.services.sockets.membershipChanged(input.userId, ctx.membership.workspaceId, null);
+    await recordAudit(ctx.services.db, ctx.services.newId, {
+      workspaceId: ctx.membership.workspaceId, actorId: ctx.user.id, actorName: ctx.user.name, action: input.userId === ctx.user.id ? "member.left" : "member.removed", target: input.userId,
+      detail: { role: removed.role },
+    });
     return { ok: true };
   }),
 
@@ -73,6 +85,10 @@ export const workspacesRouter = createRouter({
 
   leave: workspaceProcedure("viewer").mutation(async ({ ctx }) => {
     await removeMember(ctx.services.db, ctx.membership, ctx.user.id, ctx.user.id).catch(refusal);
+    ctx.services.sockets.membershipChanged(ctx.user.id, ctx.membership.workspaceId, null);
+    await recordAudit(ctx.services.db, ctx.services.newId, {
+      workspaceId: ctx.membership.workspaceId, actorId: ctx.user.id, actorName: ctx.user.name, action: "member.left", target: ctx.user.id, detail: { role: ctx.membership.role },
+    });
     await ctx.services.db.user.update({ where: { id: ctx.user.id }, data: { activeWorkspaceId: null } });
     return { ok: true };
   }),

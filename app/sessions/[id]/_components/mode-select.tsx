@@ -28,7 +28,7 @@ export function ModeSelect({
       value={mode}
       disabled={disabled}
       onChange={(event) => onChange(event.target.value as PermissionMode)}
-      className="rounded-md border border-input bg-card px-2 py-1 text-xs"
+      className="w-auto max-w-[13rem] shrink-0 rounded-md border border-input bg-card px-2 py-1 text-xs"
       title={bypassPermitted ? "Permission mode for this session" : `Permission mode for this session. ${BYPASS_FORBIDDEN}`}
     >
       {(Object.keys(labels) as PermissionMode[]).map((value) => {

@@ -9,7 +9,8 @@ export function ReviewActions({ sessionId, onChanged }: { sessionId: string; onC
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const remote = useQuery(trpc.review.remote.queryOptions({ sessionId }));
-  const draft = useQuery(trpc.review.draftCommitMessage.queryOptions({ sessionId }));
+  // The prefill is the instant file-list draft; the model is asked only on "Draft with model".
+  const draft = useQuery(trpc.review.draftCommitMessage.queryOptions({ sessionId, useModel: false }));
   const [message, setMessage] = useState("");
   const [remoteUrl, setRemoteUrl] = useState("");
   const [branch, setBranch] = useState(`pincer/${sessionId.slice(0, 8)}`);
@@ -20,6 +21,7 @@ export function ReviewActions({ sessionId, onChanged }: { sessionId: string; onC
   const [apiBaseUrl, setApiBaseUrl] = useState("");
   const [prTitle, setPrTitle] = useState("");
   const [patchError, setPatchError] = useState<string | null>(null);
+  const [drafting, setDrafting] = useState<{ pending: boolean; note?: string; error?: string }>({ pending: false });
 
   useEffect(() => {
     if (draft.data && message === "") setMessage(draft.data.message);
@@ -49,6 +51,17 @@ export function ReviewActions({ sessionId, onChanged }: { sessionId: string; onC
     }
   };
 
+  const draftWithModel = async () => {
+    setDrafting({ pending: true });
+    try {
+      const result = await queryClient.fetchQuery({ ...trpc.review.draftCommitMessage.queryOptions({ sessionId, useModel: true }), staleTime: 0 });
+      setMessage(result.message);
+      setDrafting({ pending: false, note: result.note });
+    } catch (error) {
+      setDrafting({ pending: false, error: error instanceof Error ? error.message : String(error) });
+    }
+  };
+
   const input = "rounded border border-border bg-background px-2 py-1";
   const button = "rounded bg-accent px-2 py-1 text-foreground disabled:opacity-50";
 
@@ -56,6 +69,9 @@ export function ReviewActions({ sessionId, onChanged }: { sessionId: string; onC
     <section className="flex flex-col gap-3 border-b border-border px-3 py-2 text-xs" data-testid="review-actions">
       <div className="flex flex-wrap items-center gap-2">
         <input data-testid="commit-message" value={message} onChange={(event) => setMessage(event.target.value)} placeholder="Commit message" className={`${input} min-w-64 flex-1`} />
+        <button type="button" data-testid="draft-commit-message" disabled={drafting.pending} onClick={() => void draftWithModel()} className={button}>
+          {drafting.pending ? "Drafting…" : "Draft with model"}
+        </button>
         <button type="button" data-testid="commit-button" disabled={commit.isPending} onClick={() => commit.mutate({ sessionId, message })} className={button}>
           Commit
         </button>
@@ -63,6 +79,8 @@ export function ReviewActions({ sessionId, onChanged }: { sessionId: string; onC
           Download patch
         </button>
       </div>
+      {drafting.note && <p data-testid="commit-draft-note" className="text-warning">{drafting.note}</p>}
+      {drafting.error && <p data-testid="commit-draft-error" className="text-danger">{drafting.error}</p>}
       {commit.data && <p data-testid="commit-result" className="text-success">Committed {commit.data.commit.slice(0, 8)} on {commit.data.branch || "detached HEAD"}.</p>}
       {commit.error && <p data-testid="commit-error" className="text-danger">{commit.error.message}</p>}
       {patchError && <p data-testid="patch-error" className="text-danger">{patchError}</p>}

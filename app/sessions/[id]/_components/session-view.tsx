@@ -66,7 +66,7 @@ export function SessionView({ sessionId }: { sessionId: string }) {
     <main className="grid h-[calc(100vh-3rem)] grid-cols-1 lg:grid-cols-2">
       <section className="flex min-h-0 flex-col border-r border-border">
         <div className="flex items-center gap-3 border-b border-border px-4 py-2">
-          <h1 className="truncate font-medium" data-testid="session-title">{session.data?.title ?? "…"}</h1>
+          <h1 className="min-w-[6rem] max-w-[40%] truncate font-medium" data-testid="session-title">{session.data?.title ?? "…"}</h1>
           <StatusBadge status={state.status} />
           <ModeSelect mode={mode} disabled={setMode.isPending || !canAct} bypassPermitted={session.data?.bypassPermitted ?? false} onChange={(next) => setMode.mutate({ sessionId, mode: next })} />
           {setMode.error && <span className="max-w-xs truncate text-xs text-danger" title={setMode.error.message} data-testid="mode-error">{setMode.error.message}</span>}

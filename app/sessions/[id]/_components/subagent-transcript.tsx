@@ -29,7 +29,7 @@ export function SubagentTranscript({ items, summary }: { items: TranscriptItem[]
             );
           case "tool":
             return (
-              <div key={`t${item.id}`}>
+              <div key={`t${item.id}`} data-testid={item.children ? "subagent-group" : undefined}>
                 <ToolCall {...item} />
                 {item.children && <SubagentTranscript items={item.children} summary={item.subagent} />}
               </div>

@@ -30,7 +30,56 @@ export function Transcript({
   return (
     <div ref={container} className="min-h-0 flex-1 space-y-3 overflow-y-auto px-4 py-4" data-testid="transcript">
       {items.length === 0 && <p className="text-sm text-muted-foreground">Describe a task for the agent below.</p>}
-      {items.map((item) => {
+      {groupRewound(items).map((group) => {
+        if (!group.rewound) return <Item key={itemKey(group.items[0]!)} item={group.items[0]!} onAnswer={onAnswer} onAnswerQuestion={onAnswerQuestion} />;
+        // Turns a rewind cut away: kept as history, dimmed, and no longer what the model sees.
+        return (
+          <div key={`r${itemKey(group.items[0]!)}`} data-testid="rewound-group" className="space-y-3 rounded-md border border-dashed border-border px-3 py-2 opacity-50">
+            <p className="text-[11px] uppercase tracking-wide text-muted-foreground">rewound · kept as history, the agent no longer sees this</p>
+            {group.items.map((item) => (
+              <Item key={itemKey(item)} item={item} onAnswer={onAnswer} onAnswerQuestion={onAnswerQuestion} />
+            ))}
+          </div>
+        );
+      })}
+      <div ref={bottom} />
+    </div>
+  );
+}
+
+const itemKey = (item: TranscriptItem): string => {
+  switch (item.kind) {
+    case "tool":
+      return `t${item.id}`;
+    case "approval":
+      return `p${item.requestId}`;
+    case "question":
+      return `q${item.requestId}`;
+    default:
+      return `${item.kind}${item.seq}`;
+  }
+};
+
+/** Consecutive rewound items form one group; every other item stands alone. */
+const groupRewound = (items: TranscriptItem[]): Array<{ rewound: boolean; items: TranscriptItem[] }> => {
+  const groups: Array<{ rewound: boolean; items: TranscriptItem[] }> = [];
+  for (const item of items) {
+    const last = groups.at(-1);
+    if (item.rewound && last?.rewound) last.items.push(item);
+    else groups.push({ rewound: item.rewound === true, items: [item] });
+  }
+  return groups;
+};
+
+function Item({
+  item,
+  onAnswer,
+  onAnswerQuestion,
+}: {
+  item: TranscriptItem;
+  onAnswer: (requestId: string, choice: ApprovalChoice, message?: string) => Promise<unknown>;
+  onAnswerQuestion: (requestId: string, answers: string[]) => Promise<unknown>;
+}) {
         switch (item.kind) {
           case "user":
             return (
@@ -58,7 +107,7 @@ export function Transcript({
           case "tool":
             if (item.children) {
               return (
-                <div key={`t${item.id}`}>
+                <div key={`t${item.id}`} data-testid="subagent-group">
                   <ToolCall {...item} />
                   <SubagentTranscript items={item.children} summary={item.subagent} />
                 </div>
@@ -81,8 +130,4 @@ export function Transcript({
               </p>
             );
         }
-      })}
-      <div ref={bottom} />
-    </div>
-  );
 }

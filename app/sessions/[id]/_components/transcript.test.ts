@@ -184,4 +184,71 @@ describe("compaction and subagents", () => {
     expect(items[1]).not.toHaveProperty("children");
     expect(sessionTotals(state.events)).toMatchObject({ tokensIn: 100, costUsd: 0.5 });
   });
+
+  describe("rewound turns", () => {
+    const checkpoint = (number: number, reason: "turn" | "pre_rewind" = "turn") =>
+      ev("checkpoint", { number, turn: number, ref: `refs/pincer/checkpoints/${number}`, commit: "c", head: "h", files: 1, additions: 1, deletions: 0, reason });
+    const turn = (text: string, reply: string, toolUseId: string) => [
+      ev("user_message", { text, author: "You" }),
+      ev("tool_call", { toolUseId, name: "Bash", input: { command: "ls" } }),
+      ev("tool_result", { toolUseId, name: "Bash", output: "ok", isError: false, durationMs: 1 }),
+      ev("assistant_message", { content: [{ type: "text", text: reply }] }),
+      ev("turn_finished", { reason: "end_turn", usage, steps: 2 }),
+    ];
+    const rewound = (items: ReturnType<typeof buildTranscript>) => items.map((item) => `${item.kind === "tool" ? item.id : item.kind}${item.rewound ? " (rewound)" : ""}`);
+
+    it("marks the items after the checkpoint rewound to, up to the rewind, and shows the rewind", () => {
+      seq = 0;
+      const state = fold([
+        ev("sandbox_status", { state: "ready", message: "Sandbox ready" }),
+        ...turn("one", "did one", "t1"),
+        checkpoint(1),
+        ...turn("two", "did two", "t2"),
+        checkpoint(2),
+        checkpoint(3, "pre_rewind"),
+        ev("rewind", { toCheckpoint: 1, toCommit: "c1", savedCheckpoint: 3, message: "Rewound to checkpoint 1 (after turn 1)." }),
+        ...turn("three", "did three", "t3"),
+      ]);
+      expect(rewound(buildTranscript(state))).toEqual([
+        "notice",
+        "user", "t1", "assistant", "turn_end",
+        "user (rewound)", "t2 (rewound)", "assistant (rewound)", "turn_end (rewound)",
+        "notice",
+        "user", "t3", "assistant", "turn_end",
+      ]);
+      expect(buildTranscript(state)[9]).toMatchObject({ kind: "notice", tone: "info", text: "Rewound to checkpoint 1 (after turn 1)." });
+    });
+
+    it("a rewind to the start greys every turn but not the notices before the first message", () => {
+      seq = 0;
+      const state = fold([
+        ev("sandbox_status", { state: "ready", message: "Sandbox ready" }),
+        ...turn("one", "did one", "t1"),
+        checkpoint(1),
+        checkpoint(2, "pre_rewind"),
+        ev("rewind", { toCheckpoint: 0, toCommit: "base", savedCheckpoint: 2, message: "Rewound to the start of the session." }),
+      ]);
+      expect(rewound(buildTranscript(state))).toEqual(["notice", "user (rewound)", "t1 (rewound)", "assistant (rewound)", "turn_end (rewound)", "notice"]);
+    });
+
+    it("two rewinds to the same checkpoint grey both ranges (the first rewind's notice too); without a rewind nothing is marked", () => {
+      seq = 0;
+      const events = [
+        ...turn("one", "did one", "t1"),
+        checkpoint(1),
+        ...turn("two", "did two", "t2"),
+        checkpoint(2),
+        checkpoint(3, "pre_rewind"),
+        ev("rewind", { toCheckpoint: 1, toCommit: "c1", savedCheckpoint: 3, message: "r1" }),
+        ...turn("three", "did three", "t3"),
+        checkpoint(4),
+        checkpoint(5, "pre_rewind"),
+        ev("rewind", { toCheckpoint: 1, toCommit: "c1", savedCheckpoint: 5, message: "r2" }),
+      ];
+      const items = buildTranscript(fold(events));
+      expect(items.filter((item) => item.rewound).map((item) => (item.kind === "tool" ? item.id : item.kind))).toEqual(["user", "t2", "assistant", "turn_end", "notice", "user", "t3", "assistant", "turn_end"]);
+      expect(buildTranscript(fold(events.slice(0, 6))).some((item) => item.rewound)).toBe(false);
+    });
+  });
 });
+

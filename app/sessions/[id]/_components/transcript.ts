@@ -54,7 +54,8 @@ export const currentTodos = (events: SessionEvent[]): TodoItem[] => {
   return Array.isArray(todos) ? (todos as TodoItem[]) : [];
 };
 
-export type TranscriptItem =
+/** rewound: the item belongs to turns a rewind cut away (kept as history, shown dimmed). */
+export type TranscriptItem = (
   | { kind: "user"; seq: number; text: string; author: string }
   | { kind: "assistant"; seq: number; text: string; streaming: boolean }
   | { kind: "thinking"; seq: number; text: string; streaming: boolean }
@@ -63,7 +64,8 @@ export type TranscriptItem =
   | ApprovalItem
   | QuestionItem
   | { kind: "turn_end"; seq: number; reason: string; usage: Usage; steps: number; costUsd: number | null }
-  | CompactionItem;
+  | CompactionItem
+) & { rewound?: boolean };
 
 export type StreamState = {
   events: SessionEvent[];
@@ -158,11 +160,39 @@ export const sessionTotals = (events: SessionEvent[]) => {
 
 export const formatCost = (usd: number | null) => (usd === null ? "cost unknown" : usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`);
 
+/**
+ * The seq ranges (exclusive at both ends) that rewinds cut away: from the checkpoint rewound to
+ * (checkpoint 0, the base: from just before the first message) up to the rewind itself.
+ */
+export const rewoundRanges = (events: SessionEvent[]): Array<{ after: number; before: number }> => {
+  const checkpointSeqs = new Map<number, number>();
+  const firstMessage = events.find((event) => event.type === "user_message");
+  if (firstMessage) checkpointSeqs.set(0, firstMessage.seq - 0.5);
+  const ranges: Array<{ after: number; before: number }> = [];
+  for (const event of events) {
+    if (event.type === "checkpoint") checkpointSeqs.set(event.payload.number, event.seq);
+    if (event.type !== "rewind") continue;
+    const after = checkpointSeqs.get(event.payload.toCheckpoint);
+    if (after !== undefined) ranges.push({ after, before: event.seq });
+  }
+  return ranges;
+};
+
+const markRewound = (items: TranscriptItem[], events: SessionEvent[], toolSeqs: Map<string, number>) => {
+  const ranges = rewoundRanges(events);
+  if (ranges.length === 0) return;
+  for (const item of items) {
+    const seq = item.kind === "tool" ? toolSeqs.get(item.id) : item.seq;
+    if (seq !== undefined && ranges.some((range) => seq > range.after && seq < range.before)) item.rewound = true;
+  }
+};
+
 export const buildTranscript = (state: StreamState): TranscriptItem[] => {
   const items: TranscriptItem[] = [];
   const tools = new Map<string, ToolCardItem>();
   const approvals = new Map<string, ApprovalItem>();
   const questions = new Map<string, QuestionItem>();
+  const toolSeqs = new Map<string, number>();
 
   for (const event of state.events) {
     switch (event.type) {
@@ -181,6 +211,7 @@ export const buildTranscript = (state: StreamState): TranscriptItem[] => {
       case "tool_call": {
         const card: ToolCardItem = { kind: "tool", id: event.payload.toolUseId, name: event.payload.name, input: event.payload.input, status: "pending" };
         tools.set(card.id, card);
+        toolSeqs.set(card.id, event.seq);
         items.push(card);
         break;
       }
@@ -245,6 +276,9 @@ export const buildTranscript = (state: StreamState): TranscriptItem[] => {
       case "context_trimmed":
         items.push({ kind: "notice", seq: event.seq, tone: "info", text: `Trimmed ${event.payload.toolUseIds.length} old tool result${event.payload.toolUseIds.length === 1 ? "" : "s"} to save context (${event.payload.tokensBefore} → ${event.payload.tokensAfter} tokens).` });
         break;
+      case "rewind":
+        items.push({ kind: "notice", seq: event.seq, tone: "info", text: event.payload.message });
+        break;
       case "turn_finished":
         items.push({ kind: "turn_end", seq: event.seq, reason: event.payload.reason, usage: event.payload.usage, steps: event.payload.steps, costUsd: event.payload.costUsd ?? null });
         break;
@@ -257,6 +291,7 @@ export const buildTranscript = (state: StreamState): TranscriptItem[] => {
     if (card) card.liveOutput = output;
   }
   nestSubagents(state, tools);
+  markRewound(items, state.events, toolSeqs);
   if (state.retrying) items.push({ kind: "notice", seq: state.lastSeq + 0.25, tone: "info", text: state.retrying });
   if (state.partialThinking) items.push({ kind: "thinking", seq: state.lastSeq + 0.4, text: state.partialThinking, streaming: true });
   if (state.partialText) items.push({ kind: "assistant", seq: state.lastSeq + 0.5, text: state.partialText, streaming: true });
