@@ -58,8 +58,8 @@ export const startAuthServer = async () => {
     return cookieOf(response);
   };
 
-  /** Calls a procedure; resolves to its data, rejects with the error message. */
-  const trpc = async <T = unknown>(cookie: string, path: string, input?: unknown, method: "GET" | "POST" = "GET"): Promise<T> => {
+  /** Calls a procedure and returns the HTTP status with the parsed body. */
+  const trpcRaw = async <T = unknown>(cookie: string, path: string, input?: unknown, method: "GET" | "POST" = "GET") => {
     const encoded = encodeURIComponent(JSON.stringify({ json: input ?? null }));
     const response = await fetch(method === "GET" ? `${base}/api/trpc/${path}?input=${encoded}` : `${base}/api/trpc/${path}`, {
       method,
@@ -67,7 +67,13 @@ export const startAuthServer = async () => {
       body: method === "POST" ? JSON.stringify({ json: input ?? null }) : undefined,
     });
     const body = (await response.json()) as { result?: { data: { json: T } }; error?: { json: { message: string } } };
-    if (!body.result) throw new Error(`${path}: ${response.status} ${body.error?.json.message ?? "failed"}`);
+    return { status: response.status, body };
+  };
+
+  /** Calls a procedure; resolves to its data, rejects with the error message. */
+  const trpc = async <T = unknown>(cookie: string, path: string, input?: unknown, method: "GET" | "POST" = "GET"): Promise<T> => {
+    const { status, body } = await trpcRaw<T>(cookie, path, input, method);
+    if (!body.result) throw new Error(`${path}: ${status} ${body.error?.json.message ?? "failed"}`);
     return body.result.data.json;
   };
 
@@ -78,7 +84,7 @@ export const startAuthServer = async () => {
     await temp.cleanup();
   };
 
-  return { base, db: temp.db, services, signUp, signIn, trpc, close };
+  return { base, db: temp.db, services, post, cookieOf, signUp, signIn, trpc, trpcRaw, close };
 };
 
 export type AuthServer = Awaited<ReturnType<typeof startAuthServer>>;

@@ -1,76 +1,25 @@
 // Sign-up, sign-in and invitations over HTTP against the real server (better-auth + tRPC) on a
 // migrated SQLite file.
-import type { AddressInfo } from "node:net";
-import { toNodeHandler } from "better-auth/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTempDb } from "../../test-support/temp-db";
-import { createPincerServer } from "../http-server";
-import type { SandboxDriver } from "../sandbox/sandbox";
-import { createServices, newId } from "../services";
-import { createAuth, inviteHeader } from "./auth";
-import { accountCount } from "./workspaces";
+import { startAuthServer, type AuthServer } from "../../test-support/auth-server";
+import { inviteHeader } from "./auth";
 
+let server: AuthServer;
 let base = "";
-let close: () => Promise<void>;
-
-const idleDriver: SandboxDriver = {
-  create: async () => Promise.reject(new Error("unused")),
-  ensure: async () => Promise.reject(new Error("unused")),
-  inspect: async () => null,
-  list: async () => [],
-  stop: async () => undefined,
-  destroy: async () => undefined,
-};
 
 beforeAll(async () => {
-  const temp = await createTempDb();
-  const services = createServices({
-    db: temp.db,
-    driver: idleDriver,
-    createModelClient: () => {
-      throw new Error("unused");
-    },
-    tools: [],
-    toolSchemas: [],
-    dataDir: temp.dir,
-    sandboxDefaults: { image: "x", network: "none", memoryBytes: 1, nanoCpus: 1, pidsLimit: 1 },
-  });
-  const { auth, identify } = createAuth({ db: temp.db, secret: "test-secret-test-secret-test-secret!", newId, allowSignup: false, provider: "sqlite", rateLimit: false });
-  const { server } = createPincerServer({
-    services,
-    identify,
-    auth: { handler: toNodeHandler(auth), needsFirstAccount: async () => (await accountCount(temp.db)) === 0 },
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  close = async () => {
-    await new Promise((resolve) => server.close(resolve));
-    await temp.cleanup();
-  };
+  server = await startAuthServer();
+  base = server.base;
 }, 60_000);
 
 afterAll(async () => {
-  await close?.();
+  await server?.close();
 });
 
 const signUp = (name: string, email: string, headers: Record<string, string> = {}) =>
-  fetch(`${base}/api/auth/sign-up/email`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: base, ...headers },
-    body: JSON.stringify({ name, email, password: "correct horse battery" }),
-  });
-
-const cookieOf = (response: Response) => response.headers.getSetCookie().map((cookie) => cookie.split(";")[0]).join("; ");
-
-const trpc = async (cookie: string, path: string, input?: unknown, method: "GET" | "POST" = "GET") => {
-  const encoded = encodeURIComponent(JSON.stringify({ json: input ?? null }));
-  const response = await fetch(method === "GET" ? `${base}/api/trpc/${path}?input=${encoded}` : `${base}/api/trpc/${path}`, {
-    method,
-    headers: { cookie, "content-type": "application/json" },
-    body: method === "POST" ? JSON.stringify({ json: input ?? null }) : undefined,
-  });
-  return { status: response.status, body: (await response.json()) as { result?: { data: { json: unknown } }; error?: unknown } };
-};
+  server.post("/api/auth/sign-up/email", { name, email, password: "correct horse battery" }, headers);
+const cookieOf = (response: Response) => server.cookieOf(response);
+const trpc = (cookie: string, path: string, input?: unknown, method: "GET" | "POST" = "GET") => server.trpcRaw(cookie, path, input, method);
 
 describe("accounts", () => {
   let ownerCookie = "";
