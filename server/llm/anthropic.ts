@@ -26,6 +26,7 @@ import {
   type ToolUseBlock,
   type Usage,
 } from "./model-client";
+import { drainStream } from "./drain-stream";
 
 export type AnthropicClientConfig = {
   apiKey: string;
@@ -246,18 +247,15 @@ export function createAnthropicClient(config: AnthropicClientConfig): ModelClien
       }
     };
 
-    try {
-      const events = await sdk.messages.create(toAnthropicParams(request), { signal });
-      for await (const event of events) {
-        onActivity?.();
-        handle(event);
-      }
-    } catch (error) {
-      throw toModelError(error, signal, label);
-    }
-    // Raw SDK streams can end quietly when aborted.
-    if (signal.aborted) throw new ModelError("aborted", `The ${label} request was stopped`);
-    if (!finished) throw new ModelError("connection", `The ${label} stream ended before the reply was complete`);
+    await drainStream({
+      open: () => sdk.messages.create(toAnthropicParams(request), { signal }),
+      handle,
+      signal,
+      onActivity,
+      label,
+      complete: () => finished,
+      toModelError,
+    });
     const content = builders.map(toContentBlock).filter((block): block is ContentBlock => block !== undefined);
     return { content, stopReason, usage };
   }

@@ -24,6 +24,7 @@ import {
   type ToolUseBlock,
   type Usage,
 } from "./model-client";
+import { drainStream } from "./drain-stream";
 import { toModelError } from "./openai";
 
 export type OpenAIResponsesClientConfig = {
@@ -235,24 +236,22 @@ export function createOpenAIResponsesClient(config: OpenAIResponsesClientConfig)
       }
     };
 
-    try {
-      const events = await sdk.responses.create(toResponsesParams(request), { signal });
-      for await (const event of events) {
-        onActivity?.();
-        handle(event);
-      }
-    } catch (error) {
-      throw toModelError(error, signal, label);
-    }
-    // Raw SDK streams can end quietly when aborted.
-    if (signal.aborted) throw new ModelError("aborted", `The ${label} request was stopped`);
-    if (stopReason === undefined) throw new ModelError("connection", `The ${label} stream ended before the reply was complete`);
+    await drainStream({
+      open: () => sdk.responses.create(toResponsesParams(request), { signal }),
+      handle,
+      signal,
+      onActivity,
+      label,
+      complete: () => stopReason !== undefined,
+      toModelError,
+    });
 
     const content = [...items.entries()]
       .sort(([a], [b]) => a - b)
       .map(([, builder]) => toContentBlock(builder))
       .filter((block) => block !== undefined);
-    return { content, stopReason, usage };
+    // drainStream only returns once the stream ended with a stop reason.
+    return { content, stopReason: stopReason ?? "other", usage };
   }
 
   return { provider: "openai-responses", stream };

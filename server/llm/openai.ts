@@ -25,6 +25,7 @@ import {
   type ToolUseBlock,
   type Usage,
 } from "./model-client";
+import { drainStream } from "./drain-stream";
 
 export type OpenAIClientConfig = {
   apiKey: string;
@@ -201,18 +202,15 @@ export function createOpenAIClient(config: OpenAIClientConfig): ModelClient {
       }
     };
 
-    try {
-      const chunks = await sdk.chat.completions.create(toChatCompletionParams(request, config.maxTokensField), { signal });
-      for await (const chunk of chunks) {
-        onActivity?.();
-        handle(chunk);
-      }
-    } catch (error) {
-      throw toModelError(error, signal, label);
-    }
-    // Raw SDK streams can end quietly when aborted.
-    if (signal.aborted) throw new ModelError("aborted", `The ${label} request was stopped`);
-    if (finishReason === undefined) throw new ModelError("connection", `The ${label} stream ended before the reply was complete`);
+    await drainStream({
+      open: () => sdk.chat.completions.create(toChatCompletionParams(request, config.maxTokensField), { signal }),
+      handle,
+      signal,
+      onActivity,
+      label,
+      complete: () => finishReason !== undefined,
+      toModelError,
+    });
 
     const blocks = [...toolCalls.entries()].sort(([a], [b]) => a - b).map(([, builder]) => builder.done ?? finishToolCall(builder));
     const content: ContentBlock[] = [
@@ -221,7 +219,7 @@ export function createOpenAIClient(config: OpenAIClientConfig): ModelClient {
       ...blocks,
     ];
     // Some compatible servers say "stop" even when the reply is tool calls.
-    const stopReason: StopReason = blocks.length > 0 && finishReason === "stop" ? "tool_use" : (finishReasons[finishReason] ?? "other");
+    const stopReason: StopReason = blocks.length > 0 && finishReason === "stop" ? "tool_use" : (finishReasons[finishReason ?? ""] ?? "other");
     return { content, stopReason, usage };
   }
 
