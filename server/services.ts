@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { createPermissionGate } from "./sessions/permission-gate";
 import { teamSourcesForSession } from "./sessions/team-policy-store";
+import { userSourcesForSession } from "./sessions/user-rules-store";
 import type { PrismaClient } from "./generated/prisma/client";
 import type { ModelClient, ProviderConfig, ProviderKind } from "./llm/model-client";
 import type { SandboxDriver } from "./sandbox/sandbox";
@@ -57,8 +58,8 @@ export const createServices = (config: ServicesConfig) => {
   };
 
   const workspaceDirFor = (sessionId: string) => path.join(config.dataDir, "workspaces", sessionId);
-  // Every session runs under its workspace's team policy.
-  const ruleSourcesFor = (sessionId: string) => teamSourcesForSession(db, sessionId);
+  // Every session runs under its workspace's team policy and its owner's own rules.
+  const ruleSourcesFor = async (sessionId: string) => [...(await teamSourcesForSession(db, sessionId)), ...(await userSourcesForSession(db, sessionId))];
   const gate = createPermissionGate({ workspaceDirFor, extraSources: ruleSourcesFor });
 
   const sessions = createSessionService({

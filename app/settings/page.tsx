@@ -1,5 +1,6 @@
 import { ProviderSettings } from "./_components/provider-settings";
 import { TeamPolicy } from "./_components/team-policy";
+import { UserRules } from "./_components/user-rules";
 
 export default function SettingsPage() {
   return (
@@ -7,6 +8,7 @@ export default function SettingsPage() {
       <h1 className="text-lg font-medium">Settings</h1>
       <ProviderSettings />
       <TeamPolicy />
+      <UserRules />
     </main>
   );
 }

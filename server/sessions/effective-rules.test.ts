@@ -25,4 +25,15 @@ describe("effective rules", () => {
     expect(rules.sources[2].allow).toEqual(["Bash(make:*)"]);
     expect(rules.errors.join(" ")).toContain(".claude/settings.json");
   });
+
+  it("lists the sources most general first: defaults, team, project, user, session", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "rules-"));
+    await mkdir(path.join(dir, ".pincer"));
+    await writeFile(path.join(dir, ".pincer/settings.json"), JSON.stringify({ permissions: { allow: ["Bash(npm test:*)"] } }));
+    const user = { name: "user" as const, origin: "rules of Ada", allow: [], ask: [], deny: ["Bash(curl:*)"] };
+    const team = { name: "team" as const, origin: "workspace policy", allow: [], ask: ["Bash(git push:*)"], deny: [] };
+    const rules = await effectiveRules(dir, [], [team, user]);
+    expect(rules.sources.map((s) => s.name)).toEqual(["defaults", "team", "project", "user", "session"]);
+    expect(rules.sources[3]).toEqual(user);
+  });
 });

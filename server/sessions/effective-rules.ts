@@ -2,7 +2,7 @@
 import { SERVER_DEFAULTS, type RuleSource } from "../permissions/policy";
 import type { SessionEvent } from "../agent/events";
 import { approvalStateFromLog } from "./approvals";
-import { readProjectRules } from "./permission-gate";
+import { inSourceOrder, readProjectRules } from "./permission-gate";
 
 export type EffectiveRules = {
   mode: string;
@@ -14,6 +14,6 @@ export const effectiveRules = async (workspaceDir: string, events: SessionEvent[
   const project = await readProjectRules(workspaceDir);
   const { mode, sessionRules } = approvalStateFromLog(events);
   const session: RuleSource = { name: "session", origin: "“always” answers in this session", allow: sessionRules, ask: [], deny: [] };
-  const sources = [SERVER_DEFAULTS, ...extra, ...project.sources, session].map(({ name, origin, allow, ask, deny }) => ({ name, origin, allow, ask, deny }));
+  const sources = inSourceOrder([SERVER_DEFAULTS, ...extra, ...project.sources, session]).map(({ name, origin, allow, ask, deny }) => ({ name, origin, allow, ask, deny }));
   return { mode, sources, errors: project.errors };
 };

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMPTY_TEAM_POLICY, teamPolicySource, type TeamPolicy } from "../permissions/team-policy";
+import { EMPTY_USER_RULES, userRulesSource, type UserRules } from "../permissions/user-rules";
 import type { PermissionMode } from "./approvals";
 import { createPermissionGate } from "./permission-gate";
 
@@ -20,13 +21,15 @@ afterAll(async () => {
   await rm(workspaceDir, { recursive: true, force: true });
 });
 
-const gateFor = (policy: Partial<TeamPolicy>) => {
+const gateFor = (policy: Partial<TeamPolicy>, user?: Partial<UserRules>) => {
   const seen: string[] = [];
   const gate = createPermissionGate({
     workspaceDirFor: () => workspaceDir,
     extraSources: async (sessionId) => {
       seen.push(sessionId);
-      return [teamPolicySource({ ...EMPTY_TEAM_POLICY, ...policy }, "workspace policy")];
+      const team = teamPolicySource({ ...EMPTY_TEAM_POLICY, ...policy }, "workspace policy");
+      // The user source first, to show the gate puts it in SOURCE_ORDER itself.
+      return user ? [userRulesSource({ ...EMPTY_USER_RULES, ...user }, "rules of Ada"), team] : [team];
     },
   });
   const check = (command: string, options: { mode?: PermissionMode; sessionRules?: string[] } = {}) =>
@@ -65,5 +68,31 @@ describe("the gate under a team policy", () => {
     expect((await check("rm build.log", { mode: "bypassPermissions" })).decision).toBe("allow");
     expect((await check("curl x", { mode: "bypassPermissions" })).decision).toBe("deny");
     expect((await check("git push", { mode: "bypassPermissions" })).decision).toBe("ask");
+  });
+});
+
+describe("the gate with the session owner's rules", () => {
+  const team = { ask: ["Bash(git push:*)"], deny: ["Bash(curl:*)"] };
+
+  it("a user allow does not loosen a team ask or deny", async () => {
+    const { check } = gateFor(team, { allow: ["Bash(curl:*)", "Bash(git push:*)", "Bash(make:*)"] });
+    expect(await check("curl https://example.com")).toMatchObject({ decision: "deny", rule: "Bash(curl:*)" });
+    expect(await check("git push origin main")).toMatchObject({ decision: "ask", rule: "Bash(git push:*)" });
+    expect(await check("make build")).toMatchObject({ decision: "allow", rule: "Bash(make:*)" });
+  });
+
+  it("a user deny denies, over a project allow and a session allow", async () => {
+    const { check } = gateFor({}, { deny: ["Bash(npm test)"] });
+    expect(await check("npm test", { sessionRules: ["Bash(npm test)"] })).toMatchObject({ decision: "deny", rule: "Bash(npm test)" });
+    expect((await gateFor({}).check("npm test")).decision).toBe("allow");
+  });
+
+  it("a user ask asks where the project allows", async () => {
+    expect(await gateFor({}, { ask: ["Bash(npm test)"] }).check("npm test")).toMatchObject({ decision: "ask", rule: "Bash(npm test)" });
+  });
+
+  it("the user's rules cannot bring bypassPermissions back when the team does not allow it", async () => {
+    const verdict = await gateFor(team, { allow: ["Bash(rm:*)"] }).check("rm -rf build", { mode: "bypassPermissions" });
+    expect(verdict.reason).toMatch(/team policy does not allow bypass/);
   });
 });

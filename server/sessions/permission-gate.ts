@@ -1,8 +1,9 @@
 // Composes the permission engine for one call: server defaults, the team policy of the session's
-// workspace, the project's settings files, and the session's "always allow" rules, in its mode.
+// workspace, the project's settings files, the owner's own rules, and the session's "always allow"
+// rules, in its mode.
 import { readFile } from "node:fs/promises";
 import { createPermissionChecker, DEFAULT_READ_ONLY_TOOLS } from "../permissions/checker";
-import { addRuleToSettings, parseSettings, SERVER_DEFAULTS, sourceFromSettings, type RuleSource } from "../permissions/policy";
+import { addRuleToSettings, parseSettings, SERVER_DEFAULTS, sourceFromSettings, SOURCE_ORDER, type RuleSource } from "../permissions/policy";
 import { readProjectSettingsFiles } from "../workspace/project-settings";
 import { resolveWorkspacePath } from "../workspace/paths";
 import { writeWorkspaceFile } from "../tools/file-state";
@@ -22,9 +23,13 @@ export const readProjectRules = async (workspaceDir: string): Promise<{ sources:
   return { sources, errors };
 };
 
+/** Sources most general first (policy.ts SOURCE_ORDER); the sort is stable within one name. */
+export const inSourceOrder = <T extends Pick<RuleSource, "name">>(sources: T[]): T[] =>
+  [...sources].sort((a, b) => SOURCE_ORDER.indexOf(a.name) - SOURCE_ORDER.indexOf(b.name));
+
 export type PermissionGateOptions = {
   workspaceDirFor: (sessionId: string) => string;
-  /** The team policy of the session's workspace (or a headless run's command-line rules). */
+  /** The team policy of the session's workspace and its owner's rules (or a headless run's command-line rules). */
   extraSources?: (sessionId: string) => Promise<RuleSource[]>;
 };
 
@@ -32,10 +37,11 @@ export const createPermissionGate = (options: PermissionGateOptions) => {
   const check: CheckPermission = async (request) => {
     const project = await readProjectRules(options.workspaceDirFor(request.sessionId));
     const session: RuleSource = { name: "session", origin: "session", allow: request.sessionRules, ask: [], deny: [] };
-    // Team policy (or a headless run's command-line rules) sits between the defaults and the project.
+    // The extra sources are the team policy and the user's rules (or a headless run's command-line
+    // rules): put in SOURCE_ORDER, the team sits before the project and the user after it.
     const extra = (await options.extraSources?.(request.sessionId)) ?? [];
     const checker = await createPermissionChecker({
-      rules: { sources: [SERVER_DEFAULTS, ...extra, ...project.sources, session] },
+      rules: { sources: inSourceOrder([SERVER_DEFAULTS, ...extra, ...project.sources, session]) },
       mode: request.mode,
       workspaceRoot: SANDBOX_ROOT,
       // Asking the people in the session never needs their permission first.

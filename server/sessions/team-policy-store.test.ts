@@ -43,7 +43,7 @@ describe("the team policy of a session's workspace", () => {
     expect(await teamSourcesForSession(services.db, "s1")).toEqual([expect.objectContaining({ name: "team", deny: ["Bash(curl:*)"], allowBypassPermissionsMode: false })]);
     expect(await teamSourcesForSession(services.db, "nope")).toEqual([]);
     const rules = await services.sessions.rules("s1");
-    expect(rules.sources.map((source) => source.name)).toEqual(["defaults", "team", "session"]);
+    expect(rules.sources.map((source) => source.name)).toEqual(["defaults", "team", "user", "session"]);
     expect(rules.sources[1]).toMatchObject({ origin: "workspace policy", deny: ["Bash(curl:*)"] });
   });
 

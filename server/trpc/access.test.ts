@@ -129,6 +129,9 @@ const table: Record<string, Row> = {
   "audit.list": { minimum: "admin", outsider: "allowed", input: () => ({ action: "member.removed" }) },
   "audit.export": { minimum: "admin", outsider: "allowed", input: () => ({ format: "json" }) },
 
+  "account.rules": { minimum: "signedIn" },
+  "account.setRules": { minimum: "signedIn", input: () => ({ allow: ["Bash(npm test)"], ask: [], deny: ["Bash(curl:*)"] }) },
+
   "invitations.preview": { minimum: "public", input: () => ({ token: "no-such-token" }) },
   "invitations.accept": {
     minimum: "signedIn",
@@ -246,6 +249,19 @@ describe("sessions of another workspace", () => {
     const ids = (await caller.sessions.list()).map((session) => session.id);
     expect(ids).toContain(fx.session);
     expect(ids).not.toContain(fx.otherSession);
+  });
+});
+
+describe("your rules", () => {
+  it("are your own: saving yours changes no one else's, and extra keys such as a bypass switch are refused", async () => {
+    const member = appRouter.createCaller(await contextFor("member"));
+    const viewer = appRouter.createCaller(await contextFor("viewer"));
+    await member.account.setRules({ allow: [], ask: ["Bash(git push:*)"], deny: [] });
+    await viewer.account.setRules({ allow: ["Bash(ls)"], ask: [], deny: [] });
+    expect((await member.account.rules()).rules).toEqual({ allow: [], ask: ["Bash(git push:*)"], deny: [] });
+    expect((await viewer.account.rules()).rules).toEqual({ allow: ["Bash(ls)"], ask: [], deny: [] });
+    await expect(member.account.setRules({ allow: [], ask: [], deny: [], allowBypass: true } as never)).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(member.account.setRules({ allow: ["oops("], ask: [], deny: [] })).rejects.toThrow(/not saved/);
   });
 });
 

@@ -1,4 +1,5 @@
 import { createRouter } from "./init";
+import { accountRouter } from "./routers/account";
 import { auditRouter } from "./routers/audit";
 import { invitationsRouter } from "./routers/invitations";
 import { providersRouter } from "./routers/providers";
@@ -15,6 +16,7 @@ export const appRouter = createRouter({
   workspaces: workspacesRouter,
   invitations: invitationsRouter,
   audit: auditRouter,
+  account: accountRouter,
 });
 
 export type AppRouter = typeof appRouter;
