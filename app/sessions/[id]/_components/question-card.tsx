@@ -3,7 +3,7 @@
 import { useState } from "react";
 import type { QuestionItem } from "./transcript";
 
-export function QuestionCard({ item, onAnswer }: { item: QuestionItem; onAnswer: (answers: string[]) => Promise<unknown> }) {
+export function QuestionCard({ item, canAnswer, onAnswer }: { item: QuestionItem; canAnswer: boolean; onAnswer: (answers: string[]) => Promise<unknown> }) {
   const [answers, setAnswers] = useState<string[]>(() => item.questions.map(() => ""));
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -17,6 +17,17 @@ export function QuestionCard({ item, onAnswer }: { item: QuestionItem; onAnswer:
           </p>
         ))}
         <p>answered by {item.answer.by}</p>
+      </div>
+    );
+  }
+
+  if (!canAnswer) {
+    return (
+      <div data-testid="question-card" className="space-y-1 rounded-lg border border-info/50 bg-info/5 p-3 text-sm">
+        {item.questions.map((q) => (
+          <p key={q.question}>{q.question}</p>
+        ))}
+        <p className="text-xs text-muted-foreground">Waiting for a member to answer.</p>
       </div>
     );
   }

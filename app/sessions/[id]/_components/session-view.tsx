@@ -90,6 +90,7 @@ export function SessionView({ sessionId }: { sessionId: string }) {
         </div>
         <Transcript items={items} onAnswer={(requestId, choice, message) => answer.mutateAsync({ sessionId, requestId, choice, message })}
           onAnswerQuestion={(requestId, answers) => answerQuestion.mutateAsync({ sessionId, requestId, answers })}
+          canAct={canAct}
         />
         <TodoList todos={todos} />
         {canAct ? (

@@ -12,10 +12,13 @@ export function Transcript({
   items,
   onAnswer,
   onAnswerQuestion,
+  canAct,
 }: {
   items: TranscriptItem[];
   onAnswer: (requestId: string, choice: ApprovalChoice, message?: string) => Promise<unknown>;
   onAnswerQuestion: (requestId: string, answers: string[]) => Promise<unknown>;
+  /** Viewers see approvals and questions but cannot answer them. */
+  canAct: boolean;
 }) {
   const bottom = useRef<HTMLDivElement>(null);
   const container = useRef<HTMLDivElement>(null);
@@ -31,13 +34,13 @@ export function Transcript({
     <div ref={container} className="min-h-0 flex-1 space-y-3 overflow-y-auto px-4 py-4" data-testid="transcript">
       {items.length === 0 && <p className="text-sm text-muted-foreground">Describe a task for the agent below.</p>}
       {groupRewound(items).map((group) => {
-        if (!group.rewound) return <Item key={itemKey(group.items[0]!)} item={group.items[0]!} onAnswer={onAnswer} onAnswerQuestion={onAnswerQuestion} />;
+        if (!group.rewound) return <Item key={itemKey(group.items[0]!)} item={group.items[0]!} onAnswer={onAnswer} onAnswerQuestion={onAnswerQuestion} canAct={canAct} />;
         // Turns a rewind cut away: kept as history, dimmed, and no longer what the model sees.
         return (
           <div key={`r${itemKey(group.items[0]!)}`} data-testid="rewound-group" className="space-y-3 rounded-md border border-dashed border-border px-3 py-2 opacity-50">
             <p className="text-[11px] uppercase tracking-wide text-muted-foreground">rewound · kept as history, the agent no longer sees this</p>
             {group.items.map((item) => (
-              <Item key={itemKey(item)} item={item} onAnswer={onAnswer} onAnswerQuestion={onAnswerQuestion} />
+              <Item key={itemKey(item)} item={item} onAnswer={onAnswer} onAnswerQuestion={onAnswerQuestion} canAct={canAct} />
             ))}
           </div>
         );
@@ -75,10 +78,12 @@ function Item({
   item,
   onAnswer,
   onAnswerQuestion,
+  canAct,
 }: {
   item: TranscriptItem;
   onAnswer: (requestId: string, choice: ApprovalChoice, message?: string) => Promise<unknown>;
   onAnswerQuestion: (requestId: string, answers: string[]) => Promise<unknown>;
+  canAct: boolean;
 }) {
         switch (item.kind) {
           case "user":
@@ -101,9 +106,9 @@ function Item({
               </details>
             );
           case "question":
-            return <QuestionCard key={`q${item.requestId}`} item={item} onAnswer={(answers) => onAnswerQuestion(item.requestId, answers)} />;
+            return <QuestionCard key={`q${item.requestId}`} item={item} canAnswer={canAct} onAnswer={(answers) => onAnswerQuestion(item.requestId, answers)} />;
           case "approval":
-            return <ApprovalCard key={`p${item.requestId}`} item={item} canAnswer onAnswer={(choice, message) => onAnswer(item.requestId, choice, message)} />;
+            return <ApprovalCard key={`p${item.requestId}`} item={item} canAnswer={canAct} onAnswer={(choice, message) => onAnswer(item.requestId, choice, message)} />;
           case "tool":
             if (item.children) {
               return (
