@@ -46,6 +46,22 @@ describe("pincer run (headless)", () => {
     expect(await readFile(path.join(workspace, "out.txt"), "utf8")).toBe("headless\n");
   });
 
+  it("gives a subagent's events the id of the Task call that started them", async () => {
+    model.setScript([
+      { toolCalls: [{ id: "toolu_task", name: "Task", input: { description: "look around", prompt: "List the files and report." } }] },
+      { text: "The workspace holds out.txt." },
+      { expect: { toolResultIncludes: "out.txt" }, text: "The subagent reported back." },
+    ]);
+    const result = await pincerRun(["delegate", "--workspace", workspace, "--base-url", model.url, "--model", "m", "--output-format", "stream-json"]);
+    expect(model.failures).toEqual([]);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split("\n").map((line) => JSON.parse(line) as { kind: string; parentId: string | null; event?: { type: string } });
+    const nested = lines.filter((line) => line.event?.type === "subagent_event");
+    expect(lines.map((line) => line.event?.type ?? line.kind)).toContain("subagent_event");
+    expect(nested.every((line) => line.parentId === "toolu_task")).toBe(true);
+    expect(lines.filter((line) => line.event && line.event.type !== "subagent_event").every((line) => line.parentId === null)).toBe(true);
+  });
+
   it("prints readable text with tool lines, and the exit code says how the turn ended", async () => {
     model.setScript([
       { toolCalls: [{ name: "Bash", input: { command: "echo from-the-sandbox" } }] },

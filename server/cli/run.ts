@@ -189,7 +189,9 @@ export const runHeadless = async (options: Options, write: (text: string) => voi
   fanOut.subscribe(sessionId, (message) => {
     if (options.format === "stream-json") {
       if (message.kind === "snapshot" || message.kind === "status") return;
-      write(`${JSON.stringify({ ...message, parentId: null })}\n`);
+      // A subagent's events name the Task call that started them; the agent's own have no parent.
+      const parentId = message.kind === "event" && message.event.type === "subagent_event" ? message.event.payload.parentToolUseId : null;
+      write(`${JSON.stringify({ ...message, parentId })}\n`);
       return;
     }
     text.handle(message);

@@ -44,8 +44,10 @@ export const createPermissionGate = (options: PermissionGateOptions) => {
       rules: { sources: inSourceOrder([SERVER_DEFAULTS, ...extra, ...project.sources, session]) },
       mode: request.mode,
       workspaceRoot: SANDBOX_ROOT,
-      // Asking the people in the session never needs their permission first.
-      readOnlyTools: [...DEFAULT_READ_ONLY_TOOLS, "AskUserQuestion"],
+      // Tools that act only through other, checked tools or on the session itself never ask:
+      // questions to the people, subagents (their calls are checked), skills, the agent's own
+      // background shells.
+      readOnlyTools: [...DEFAULT_READ_ONLY_TOOLS, "AskUserQuestion", "Task", "Skill", "BashOutput", "KillShell"],
     });
     const decision = checker.check(request.toolName, request.input, { cwd: request.cwd });
     const notes = [checker.modeNote, project.errors.length ? `settings ignored: ${project.errors.join("; ")}` : null].filter(Boolean);
