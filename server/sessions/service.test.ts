@@ -1,5 +1,6 @@
 // The session service with real parts: a migrated SQLite file, real containers, the real
 // Anthropic client against the scripted model server over HTTP.
+import { randomUUID } from "node:crypto";
 import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -324,17 +325,20 @@ describe("session service", () => {
     const spec = (sessionId: string, workspaceDir: string) => ({
       sessionId, ownerId: "local", workspaceDir, image: "pincer-sandbox:latest", network: "none" as const, memoryBytes: 256 * 1024 * 1024, nanoCpus: 5e8, pidsLimit: 64,
     });
-    const orphanDir = path.join(dataDir, "workspaces", "gone-session");
+    // Random ids: a run of this test elsewhere on the same engine must not collide with this one.
+    const gone = `gone-${randomUUID().slice(0, 8)}`;
+    const foreign = `foreign-${randomUUID().slice(0, 8)}`;
+    const orphanDir = path.join(dataDir, "workspaces", gone);
     const foreignDir = await mkdtemp(path.join(tmpdir(), "other-install-"));
     await mkdir(orphanDir, { recursive: true });
-    await driver.create(spec("gone-session", orphanDir));
-    await driver.create(spec("foreign-session", foreignDir));
-    harness.track("foreign-session");
+    await driver.create(spec(gone, orphanDir));
+    await driver.create(spec(foreign, foreignDir));
+    harness.track(foreign);
     const live = await newSession();
 
-    expect(await services.sessions.collectOrphans()).toEqual(["gone-session"]);
-    expect(await driver.inspect("gone-session")).toBeNull();
-    expect((await driver.inspect("foreign-session"))?.state).toBe("running");
+    expect(await services.sessions.collectOrphans()).toEqual([gone]);
+    expect(await driver.inspect(gone)).toBeNull();
+    expect((await driver.inspect(foreign))?.state).toBe("running");
     expect((await driver.inspect(live))?.state).toBe("running");
   });
 
