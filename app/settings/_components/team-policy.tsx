@@ -4,17 +4,14 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/lib/trpc/react";
+import { RuleListFields, useRuleListText, type RuleListHints } from "./rule-lists";
 
-const lists = [
-  { key: "deny", label: "Deny", hint: "Never allowed, whatever else says so." },
-  { key: "ask", label: "Ask", hint: "Always asks, even where a project or session rule allows it." },
-  { key: "allow", label: "Allow", hint: "Allowed without asking (unless denied or asked above)." },
-] as const;
-type ListKey = (typeof lists)[number]["key"];
+const hints: RuleListHints = {
+  deny: "Never allowed, whatever else says so.",
+  ask: "Always asks, even where a project or session rule allows it.",
+  allow: "Allowed without asking (unless denied or asked above).",
+};
 type Policy = { allow: string[]; ask: string[]; deny: string[]; allowBypass: boolean };
-
-const toLines = (rules: string[]) => rules.join("\n");
-const fromLines = (text: string) => text.split("\n").map((line) => line.trim()).filter((line) => line !== "");
 
 export function TeamPolicy() {
   const trpc = useTRPC();
@@ -40,7 +37,7 @@ type SaveMutation = {
 };
 
 function TeamPolicyForm({ policy, errors, canEdit, save }: { policy: Policy; errors: string[]; canEdit: boolean; save: SaveMutation }) {
-  const [text, setText] = useState<Record<ListKey, string>>({ allow: toLines(policy.allow), ask: toLines(policy.ask), deny: toLines(policy.deny) });
+  const { text, setText, lists } = useRuleListText(policy);
   const [allowBypass, setAllowBypass] = useState(policy.allowBypass);
 
   return (
@@ -57,25 +54,11 @@ function TeamPolicyForm({ policy, errors, canEdit, save }: { policy: Policy; err
       <form
         onSubmit={(event) => {
           event.preventDefault();
-          save.mutate({ allow: fromLines(text.allow), ask: fromLines(text.ask), deny: fromLines(text.deny), allowBypass });
+          save.mutate({ ...lists(), allowBypass });
         }}
         className="space-y-3 rounded-lg border border-border bg-card p-4 text-sm"
       >
-        {lists.map((list) => (
-          <label key={list.key} className="block">
-            <span className="font-medium">{list.label}</span> <span className="text-muted-foreground">· {list.hint}</span>
-            <textarea
-              data-testid={`team-policy-${list.key}`}
-              value={text[list.key]}
-              readOnly={!canEdit}
-              onChange={(event) => setText((current) => ({ ...current, [list.key]: event.target.value }))}
-              rows={4}
-              spellCheck={false}
-              placeholder={canEdit ? "one rule per line" : "no rules"}
-              className="mt-1 w-full rounded-md border border-input bg-background px-3 py-2 font-mono text-xs read-only:opacity-70"
-            />
-          </label>
-        ))}
+        <RuleListFields text={text} setText={setText} hints={hints} testIdPrefix="team-policy" readOnly={!canEdit} />
         <label className="flex items-center gap-2">
           <input type="checkbox" data-testid="team-policy-allow-bypass" checked={allowBypass} disabled={!canEdit} onChange={(event) => setAllowBypass(event.target.checked)} />
           <span>Allow bypass mode in this workspace</span>

@@ -3,19 +3,15 @@
 // after the team policy and the project's settings; deny beats ask beats allow across all of them,
 // so your allow never loosens a team (or project) deny or ask, and they can never permit bypass mode.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
 import { useTRPC } from "@/lib/trpc/react";
+import { RuleListFields, useRuleListText, type RuleListHints } from "./rule-lists";
 
-const lists = [
-  { key: "deny", label: "Deny", hint: "Never allowed in your sessions." },
-  { key: "ask", label: "Ask", hint: "Always asks in your sessions, even where a project or session rule allows it." },
-  { key: "allow", label: "Allow", hint: "Allowed without asking, unless the team, the project or you deny or ask for it." },
-] as const;
-type ListKey = (typeof lists)[number]["key"];
+const hints: RuleListHints = {
+  deny: "Never allowed in your sessions.",
+  ask: "Always asks in your sessions, even where a project or session rule allows it.",
+  allow: "Allowed without asking, unless the team, the project or you deny or ask for it.",
+};
 type Rules = { allow: string[]; ask: string[]; deny: string[] };
-
-const toLines = (rules: string[]) => rules.join("\n");
-const fromLines = (text: string) => text.split("\n").map((line) => line.trim()).filter((line) => line !== "");
 
 export function UserRules() {
   const trpc = useTRPC();
@@ -41,7 +37,7 @@ type SaveMutation = {
 };
 
 function UserRulesForm({ rules, errors, save }: { rules: Rules; errors: string[]; save: SaveMutation }) {
-  const [text, setText] = useState<Record<ListKey, string>>({ allow: toLines(rules.allow), ask: toLines(rules.ask), deny: toLines(rules.deny) });
+  const { text, setText, lists } = useRuleListText(rules);
 
   return (
     <section className="space-y-4" data-testid="user-rules">
@@ -57,24 +53,11 @@ function UserRulesForm({ rules, errors, save }: { rules: Rules; errors: string[]
       <form
         onSubmit={(event) => {
           event.preventDefault();
-          save.mutate({ allow: fromLines(text.allow), ask: fromLines(text.ask), deny: fromLines(text.deny) });
+          save.mutate(lists());
         }}
         className="space-y-3 rounded-lg border border-border bg-card p-4 text-sm"
       >
-        {lists.map((list) => (
-          <label key={list.key} className="block">
-            <span className="font-medium">{list.label}</span> <span className="text-muted-foreground">· {list.hint}</span>
-            <textarea
-              data-testid={`user-rules-${list.key}`}
-              value={text[list.key]}
-              onChange={(event) => setText((current) => ({ ...current, [list.key]: event.target.value }))}
-              rows={4}
-              spellCheck={false}
-              placeholder="one rule per line"
-              className="mt-1 w-full rounded-md border border-input bg-background px-3 py-2 font-mono text-xs"
-            />
-          </label>
-        ))}
+        <RuleListFields text={text} setText={setText} hints={hints} testIdPrefix="user-rules" />
         {save.error && <p className="whitespace-pre-wrap text-danger" data-testid="user-rules-save-error">{save.error.message}</p>}
         {save.isSuccess && <p className="text-success" data-testid="user-rules-saved">Saved. It applies to the next tool call of each of your sessions.</p>}
         <button type="submit" data-testid="user-rules-save" disabled={save.isPending} className="rounded-md bg-primary px-4 py-2 font-medium text-primary-foreground disabled:opacity-50">
