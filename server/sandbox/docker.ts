@@ -142,6 +142,32 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
   const toSandboxError = sandboxErrorMapper(
     modem?.socketPath ?? (modem?.host ? `${modem.host}${modem.port ? `:${modem.port}` : ""}` : (process.env.DOCKER_HOST ?? "/var/run/docker.sock")),
   );
+
+  /** A non-TTY `docker exec` as the sandbox user with stdout/stderr (and, when asked, stdin) attached. */
+  const startPipedExec = async (
+    container: Dockerode.Container,
+    cmd: string[],
+    request: { cwd?: string; env?: Record<string, string> },
+    attachStdin: boolean,
+    what: string,
+  ): Promise<{ exec: Dockerode.Exec; stream: Duplex }> => {
+    try {
+      const exec = await container.exec({
+        Cmd: cmd,
+        User: SANDBOX_USER,
+        WorkingDir: request.cwd ?? WORKDIR,
+        Env: Object.entries(request.env ?? {}).map(([key, value]) => `${key}=${value}`),
+        AttachStdin: attachStdin,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+      });
+      const stream = (await exec.start({ hijack: attachStdin, stdin: attachStdin })) as unknown as Duplex;
+      return { exec, stream };
+    } catch (error) {
+      throw toSandboxError(error, what);
+    }
+  };
   const prefix = options.labelPrefix ?? "pincer";
   const labels = { session: `${prefix}.session`, owner: `${prefix}.owner`, managed: `${prefix}.managed` };
   const containerName = (sessionId: string) => `${prefix}-${sessionId}`;
@@ -195,23 +221,7 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
       return { exitCode: null, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), timedOut: false, aborted: true, durationMs: 0 };
     }
 
-    let exec: Dockerode.Exec;
-    let stream: Duplex;
-    try {
-      exec = await container.exec({
-        Cmd: ["sh", "-c", wrapper, "pincer-exec", ...request.cmd],
-        User: SANDBOX_USER,
-        WorkingDir: request.cwd ?? WORKDIR,
-        Env: Object.entries(request.env ?? {}).map(([key, value]) => `${key}=${value}`),
-        AttachStdin: hasStdin,
-        AttachStdout: true,
-        AttachStderr: true,
-        Tty: false,
-      });
-      stream = (await exec.start({ hijack: hasStdin, stdin: hasStdin })) as unknown as Duplex;
-    } catch (error) {
-      throw toSandboxError(error, "Running a command in the sandbox");
-    }
+    const { exec, stream } = await startPipedExec(container, ["sh", "-c", wrapper, "pincer-exec", ...request.cmd], request, hasStdin, "Running a command in the sandbox");
 
     const stdout = new BoundedBytes();
     const stderr = new BoundedBytes();
@@ -604,24 +614,16 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
     const pidFile = `${PID_DIR}/spawn-${randomBytes(8).toString("hex")}.pgid`;
     const inner = `[ -d ${PID_DIR} ] || mkdir -p ${PID_DIR}; echo $$ > ${pidFile}; exec "$@"`;
     await beginUse(containerId);
-    let stream: Duplex;
-    let exec: Dockerode.Exec;
-    try {
-      exec = await docker.getContainer(containerId).exec({
-        Cmd: ["setsid", "-w", "sh", "-c", inner, "pincer-spawn", ...request.cmd],
-        User: SANDBOX_USER,
-        WorkingDir: request.cwd ?? WORKDIR,
-        Env: Object.entries(request.env ?? {}).map(([key, value]) => `${key}=${value}`),
-        AttachStdin: true,
-        AttachStdout: true,
-        AttachStderr: true,
-        Tty: false,
-      });
-      stream = (await exec.start({ hijack: true, stdin: true })) as unknown as Duplex;
-    } catch (error) {
+    const { exec, stream } = await startPipedExec(
+      docker.getContainer(containerId),
+      ["setsid", "-w", "sh", "-c", inner, "pincer-spawn", ...request.cmd],
+      request,
+      true,
+      "Starting a process in the sandbox",
+    ).catch((error: unknown) => {
       endUse(containerId);
-      throw toSandboxError(error, "Starting a process in the sandbox");
-    }
+      throw error;
+    });
     const stdoutListeners: ((chunk: Buffer) => void)[] = [];
     const stderrListeners: ((chunk: Buffer) => void)[] = [];
     const exitListeners: ((exitCode: number | null) => void)[] = [];
