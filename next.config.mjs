@@ -6,6 +6,8 @@
 const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  // Two builds side by side (parallel work on one machine) each get their own output folder.
+  distDir: process.env.PINCER_NEXT_DIST_DIR || ".next",
   // `npm run typecheck` (tsc over app, lib and server alike) is the one type check; skipping it
   // here keeps builds fast and keeps half-finished server code from blocking a page build.
   typescript: { ignoreBuildErrors: true },

@@ -8,7 +8,7 @@ export default defineConfig({
   resolve: { alias: { "@": root } },
   test: {
     include: ["**/*.test.ts"],
-    exclude: ["**/node_modules/**", "**/.cache/**", "e2e/**", "**/.next/**"],
+    exclude: ["**/node_modules/**", "**/.cache/**", "e2e/**", "**/.next/**", "**/.next-*/**"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
