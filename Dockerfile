@@ -15,9 +15,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 
 COPY . .
-# The Prisma client is generated for PostgreSQL here (prisma.config.ts picks prisma/postgres/ for a
-# postgres URL); the URL is only read for its scheme at build time.
-RUN DATABASE_URL=postgresql://build/placeholder npx prisma generate && npx next build
+# Both Prisma clients (SQLite and PostgreSQL); server/db.ts picks one by DATABASE_URL at runtime, and
+# `prisma migrate deploy` (prisma.config.ts) applies prisma/postgres/migrations for a postgres URL.
+RUN npm run db:generate && npx next build
 
 ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0 DATA_DIR=/var/lib/pincer
 EXPOSE 3000

@@ -1,7 +1,8 @@
 // Prisma CLI configuration. The database URL comes from server/env.ts (DATABASE_URL, default
 // file:<DATA_DIR>/pincer.db). PostgreSQL URLs use the generated prisma/postgres/ schema and its own
-// migrations. The schema engine is our shim over the wasm engine (see prisma/engine/), because the
-// native engine cannot be downloaded offline.
+// migrations; `npm run db:generate` names each schema with --schema to generate both clients. The
+// schema engine is our shim over the wasm engine (see prisma/engine/), because the native engine
+// cannot be downloaded offline.
 import path from "node:path";
 import { defineConfig } from "prisma/config";
 import { env, repoRoot } from "./server/env";

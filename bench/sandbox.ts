@@ -7,8 +7,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Duplex } from "node:stream";
 import Dockerode from "dockerode";
+import { widenEvent, type SessionEvent } from "../server/agent/events";
+import { runToolCalls, type RecordEvent } from "../server/agent/loop";
+import { createMessageProjection } from "../server/agent/messages";
 import { createDockerDriver, type DockerSandboxDriver } from "../server/sandbox/docker";
 import type { Sandbox, SandboxSpec } from "../server/sandbox/sandbox";
+import { approvalStateFromLog, createApprovals } from "../server/sessions/approvals";
+import { createPermissionGate } from "../server/sessions/permission-gate";
+import { createSessionExtensions } from "../server/sessions/session-extensions";
 import { bashTool } from "../server/tools/bash";
 import { readTool } from "../server/tools/read";
 import type { ToolContext } from "../server/tools/tool";
@@ -53,7 +59,50 @@ const toolContext = (sandbox: Sandbox): ToolContext => ({
   limits: { maxOutputChars: 30_000 },
 });
 
-/** The Bash tool's whole path (wrapper script, cwd marker, output handling) for one command. */
+/**
+ * One tool call along a session's path (agent/loop.ts runToolCalls, wired as sessions/runner.ts
+ * does): input validation, PreToolUse hooks, the permission gate (server defaults + the project's
+ * settings files + session rules), the tool itself, PostToolUse hooks, the tool_result event and
+ * its projection. Not included: writing the events to the database, the team and user rules the
+ * gate reads from the database, and the fan-out to watchers.
+ */
+const sessionToolPath = (sandbox: Sandbox, context: ToolContext) => {
+  const events: SessionEvent[] = [];
+  const record: RecordEvent = async (type, payload) => {
+    const event = { seq: events.length + 1, type, payload, createdAt: "" } as SessionEvent<typeof type>;
+    events.push(widenEvent(event));
+    if (events.length > 100) events.length = 0;
+    return event;
+  };
+  const signal = new AbortController().signal;
+  const gate = createPermissionGate({ workspaceDirFor: () => sandbox.hostWorkspaceDir });
+  const approvals = createApprovals(
+    { sessionId: sandbox.sessionId, record, check: gate.check, persistProjectRules: async () => {}, cwd: () => context.shell.cwd, onWaiting: () => {} },
+    approvalStateFromLog([]),
+  );
+  const extensions = createSessionExtensions({ sessionId: sandbox.sessionId, workspaceDir: sandbox.hostWorkspaceDir, sandbox, record });
+  let callNumber = 0;
+  return async (name: string, input: Record<string, unknown>) => {
+    const { tools } = await extensions.sessionTools([], { tools: [bashTool, readTool], toolSchemas: [] });
+    const [result] = await runToolCalls(
+      {
+        tools,
+        toolContext: context,
+        // A fresh one per call: hundreds of 1 MiB results kept in one would time the GC instead.
+        projection: createMessageProjection(),
+        record,
+        live: { text: () => {}, thinking: () => {}, toolOutput: () => {}, retrying: () => {} },
+        signal,
+        authorize: extensions.authorize(approvals.authorize(signal), signal),
+      },
+      [{ type: "tool_use", id: `call_${callNumber++}`, name, input }],
+    );
+    if (!result || result.isError) throw new Error(`${name} failed: ${result?.output}`);
+    return result;
+  };
+};
+
+/** The Bash tool's own run (wrapper script, cwd marker, output handling) for one command. */
 const bashCall = async (context: ToolContext, command: string) => {
   const result = await bashTool.run({ command }, context);
   if (result.isError) throw new Error(`Bash ${command} failed: ${result.output}`);
@@ -176,7 +225,9 @@ export async function run(): Promise<Figure[]> {
     const shell = await openShell(docker, main.id);
     const persistentShell = percentile(await timeEach(300, shell.run), 50);
     shell.close();
-    const toolCall = percentile(await timeEach(300, () => bashCall(mainContext, "true")), 50);
+    const sessionCall = sessionToolPath(main, mainContext);
+    const toolCall = percentile(await timeEach(300, () => sessionCall("Bash", { command: "true" })), 50);
+    const bashRun = percentile(await timeEach(300, () => bashCall(mainContext, "true")), 50);
     const sandboxExec = percentile(await timeEach(300, () => main.exec({ cmd: ["true"] })), 50);
     const dockerExecTrue = percentile(await timeEach(40, () => dockerExec(docker, main.id, ["true"])), 50);
     const fallback = await fallbackDriver.ensure(mainSpec);
@@ -186,6 +237,7 @@ export async function run(): Promise<Figure[]> {
       figure("shell_floor_true_ms_p50", shellFloor, "ms"),
       figure("persistent_shell_true_ms_p50", persistentShell, "ms"),
       figure("tool_call_true_ms_p50", toolCall, "ms", "shell_floor_true_ms_p50"),
+      figure("bash_tool_run_true_ms_p50", bashRun, "ms", "shell_floor_true_ms_p50"),
       figure("exec_server_true_ms_p50", sandboxExec, "ms", "shell_floor_true_ms_p50"),
       figure("docker_exec_true_ms_p50", dockerExecTrue, "ms", "shell_floor_true_ms_p50"),
       figure("tool_call_true_via_docker_exec_ms_p50", toolCallFallback, "ms", "docker_exec_true_ms_p50"),
@@ -195,8 +247,13 @@ export async function run(): Promise<Figure[]> {
     const line = `${"x".repeat(1023)}\n`;
     await writeFile(path.join(mainSpec.workspaceDir, "big.txt"), line.repeat(1024));
     const hostRead = percentile(await timeEach(100, () => readFile(path.join(mainSpec.workspaceDir, "big.txt"))), 50);
-    const toolRead = percentile(await timeEach(100, () => readTool.run({ file_path: "big.txt" }, mainContext)), 50);
-    figures.push(figure("host_read_1mib_ms_p50", hostRead, "ms"), figure("read_1mib_ms_p50", toolRead, "ms", "host_read_1mib_ms_p50"));
+    const toolRead = percentile(await timeEach(100, () => sessionCall("Read", { file_path: "big.txt" })), 50);
+    const readRun = percentile(await timeEach(100, () => readTool.run({ file_path: "big.txt" }, mainContext)), 50);
+    figures.push(
+      figure("host_read_1mib_ms_p50", hostRead, "ms"),
+      figure("read_1mib_ms_p50", toolRead, "ms", "host_read_1mib_ms_p50"),
+      figure("read_tool_run_1mib_ms_p50", readRun, "ms", "host_read_1mib_ms_p50"),
+    );
 
     // --- session start: create to first command output ----------------------------------------
     const firstOutput = async (driver: DockerSandboxDriver) => {

@@ -83,9 +83,9 @@ test("review: revert a hunk, comment to the agent, rewind, draft, commit and pus
   await expect(rewound).toContainText("Will do.");
   await expect(rewound).not.toContainText("write numbers");
 
-  // The commit message drafted by the session's model from the change.
+  // Opening the commit form fills in the message the session's model drafted from the change.
   await scriptModel(request, [{ expect: { systemIncludes: "commit message", lastUserTextIncludes: "added numbers.txt +40 -0" }, text: "Add the numbers one to forty" }]);
-  await page.getByTestId("draft-commit-message").click();
+  await page.getByTestId("open-commit-form").click();
   await expect(page.getByTestId("commit-message")).toHaveValue("Add the numbers one to forty");
   await expectNoModelFailures(request);
 

@@ -14,6 +14,17 @@ describe("count-tests", () => {
     expect(countVitest(report)).toEqual({ passed: 2, failed: 4 });
   });
 
+  it("counts a file once per vitest project that ran it (the sqlite and postgres runs of a database test)", () => {
+    const file = "/repo/server/db.test.ts";
+    const report = {
+      testResults: [
+        { name: file, status: "passed", assertionResults: [{ status: "passed" }, { status: "passed" }] },
+        { name: file, status: "failed", assertionResults: [{ status: "passed" }, { status: "failed" }] },
+      ],
+    };
+    expect(countVitest(report)).toEqual({ passed: 3, failed: 1 });
+  });
+
   it("reads playwright stats and errors outside tests", () => {
     expect(countPlaywright({ stats: { expected: 3, flaky: 1, unexpected: 1, skipped: 1 }, errors: [] })).toEqual({ passed: 4, failed: 2 });
     expect(countPlaywright({ stats: { expected: 0, unexpected: 0, skipped: 0 }, errors: [{ message: "webServer" }] })).toEqual({ passed: 0, failed: 1 });

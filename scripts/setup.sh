@@ -73,31 +73,28 @@ setup_sandbox_image() {
     echo "==> Skipping the sandbox image: scripts/build-sandbox-image.sh does not exist yet"
     return
   fi
-  if [ -z "$(docker images -q pincer-sandbox:latest 2>/dev/null)" ]; then
-    step "Building the sandbox image (first time: about a minute)"
+  # The base and every variant (sandbox-images/*), each cached by a content hash: built once per
+  # machine, so a session can pick any of them with nothing built on first use.
+  if [ -z "$(docker images -q pincer-sandbox:latest 2>/dev/null)" ] || [ -z "$(docker images -q pincer-sandbox-node-python:latest 2>/dev/null)" ]; then
+    step "Building the sandbox images (first time: about two minutes)"
   fi
-  bash "$script" >/dev/null || die "building the sandbox image failed"
-}
-
-# "file" (SQLite, the default) or "postgres": the client is generated for one of them.
-db_kind() {
-  local url="${DATABASE_URL:-file:}"
-  echo "${url%%:*}"
+  bash "$script" >/dev/null || die "building the sandbox images failed"
 }
 
 setup_prisma() {
   local marker="$pincer_root/server/generated/.pincer-schema-hash"
   local hash
-  # The client is generated for one provider: the one DATABASE_URL points at.
-  hash="$(content_hash prisma/schema.prisma prisma/postgres/schema.prisma prisma.config.ts package-lock.json)-$(db_kind)"
-  if [ ! -f "$marker" ] || [ "$(cat "$marker")" != "$hash" ] || [ ! -f "$pincer_root/server/generated/prisma/client.ts" ]; then
-    step "Generating the Prisma client"
-    (cd "$pincer_root" && npx prisma generate >/dev/null) || die "prisma generate failed"
-    mkdir -p "$(dirname "$marker")"
-    echo "$hash" > "$marker"
-  fi
   if [ -x "$pincer_root/scripts/postgres-schema.sh" ]; then
     "$pincer_root/scripts/postgres-schema.sh" --check >/dev/null || die "prisma/postgres/schema.prisma is stale: run scripts/postgres-schema.sh"
+  fi
+  # Both clients, SQLite and PostgreSQL, side by side: server/db.ts picks one by DATABASE_URL.
+  hash="$(content_hash prisma/schema.prisma prisma/postgres/schema.prisma prisma.config.ts package.json package-lock.json)"
+  if [ ! -f "$marker" ] || [ "$(cat "$marker")" != "$hash" ] \
+    || [ ! -f "$pincer_root/server/generated/prisma/client.ts" ] || [ ! -f "$pincer_root/server/generated/prisma-pg/client.ts" ]; then
+    step "Generating the Prisma clients (SQLite and PostgreSQL)"
+    (cd "$pincer_root" && npm run --silent db:generate >/dev/null) || die "prisma generate failed"
+    mkdir -p "$(dirname "$marker")"
+    echo "$hash" > "$marker"
   fi
   step "Applying database migrations"
   local output
@@ -138,6 +135,87 @@ setup_test_tools() {
   step "Installing ${missing[*]} (apt-get)"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
     || die "could not install ${missing[*]}"
+}
+
+# PostgreSQL's programs: Debian's newest /usr/lib/postgresql/<version>/bin, else initdb on PATH.
+postgres_bindir() {
+  local dir
+  dir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+  if [ -n "$dir" ] && [ -x "$dir/initdb" ]; then echo "$dir"; return; fi
+  if command -v initdb >/dev/null 2>&1; then dirname "$(command -v initdb)"; fi
+}
+
+# Runs a PostgreSQL program as the cluster's owner: postgres refuses to run as root.
+as_postgres() {
+  if is_root; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# A PostgreSQL server of the project's own for the database tests (vitest's "postgres" project):
+# Debian's postgresql package, a throwaway cluster in .cache/postgres on 127.0.0.1:54329
+# (PINCER_TEST_POSTGRES_PORT when it is first made), owned by the postgres user when we are root.
+# Exports PINCER_TEST_POSTGRES_URL, a role that may create databases; .cache/postgres/url keeps it
+# for test runs started by hand.
+setup_test_postgres() {
+  local dir="$pincer_root/.cache/postgres"
+  local bin
+  bin="$(postgres_bindir)"
+  # Fast path: the server is up and the role signs in (password from the file, never on a command line).
+  if [ -n "$bin" ] && [ -f "$dir/url" ] && PGPASSWORD="$(cat "$dir/password")" "$bin/psql" -h 127.0.0.1 \
+    -p "$(sed -E 's|.*:([0-9]+)/.*|\1|' "$dir/url")" -U pincer_test -d postgres -qtAXc "select 1" >/dev/null 2>&1; then
+    PINCER_TEST_POSTGRES_URL="$(cat "$dir/url")"
+    export PINCER_TEST_POSTGRES_URL
+    return
+  fi
+  if [ -z "$bin" ]; then
+    if ! is_root; then
+      echo "==> No PostgreSQL (not root, not installing): the postgres database tests will fail" >&2
+      return
+    fi
+    step "Installing PostgreSQL (apt-get install postgresql)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null \
+      || die "could not install postgresql"
+    bin="$(postgres_bindir)"
+  fi
+  mkdir -p "$dir"
+  if is_root; then
+    id postgres >/dev/null 2>&1 || die "no postgres user to run the test PostgreSQL as"
+    chown postgres: "$dir"
+    runuser -u postgres -- test -w "$dir" || die "the postgres user cannot reach $dir (check the parent directories' permissions)"
+  fi
+  # A cluster made by another PostgreSQL version cannot be started; it only ever holds test data.
+  if [ "$(cat "$dir/data/PG_VERSION" 2>/dev/null)" != "$("$bin/postgres" --version | sed -E 's/^[^0-9]*([0-9]+).*/\1/')" ]; then
+    step "Creating the test PostgreSQL cluster in $dir/data"
+    rm -rf "$dir/data" "$dir/url"
+    as_postgres "$bin/initdb" -D "$dir/data" --no-locale --encoding=UTF8 --auth-local=peer --auth-host=scram-sha-256 >/dev/null \
+      || die "initdb failed"
+    # Throwaway data: durability is traded for speed. Reachable from this machine only.
+    cat >> "$dir/data/postgresql.conf" <<CONF
+# Pincer's test cluster (scripts/setup.sh setup_test_postgres)
+port = ${PINCER_TEST_POSTGRES_PORT:-54329}
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$dir'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+CONF
+  fi
+  local port
+  port="$(sed -nE 's/^port = ([0-9]+)$/\1/p' "$dir/data/postgresql.conf" | tail -n 1)"
+  if ! as_postgres "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+    step "Starting the test PostgreSQL on 127.0.0.1:$port (log: $dir/server.log)"
+    as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null \
+      || die "the test PostgreSQL did not start; see $dir/server.log"
+  fi
+  [ -s "$dir/password" ] || (umask 077 && od -An -tx1 -N16 /dev/urandom | tr -d ' \n' > "$dir/password")
+  # The password goes in on stdin, never on a command line.
+  as_postgres "$bin/psql" -h "$dir" -p "$port" -d postgres -qX -v ON_ERROR_STOP=1 >/dev/null <<SQL \
+    || die "could not create the test PostgreSQL role"
+SELECT 'CREATE ROLE pincer_test LOGIN CREATEDB' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pincer_test') \gexec
+ALTER ROLE pincer_test PASSWORD '$(cat "$dir/password")';
+SQL
+  (umask 077 && echo "postgresql://pincer_test:$(cat "$dir/password")@127.0.0.1:$port/postgres" > "$dir/url")
+  PINCER_TEST_POSTGRES_URL="$(cat "$dir/url")"
+  export PINCER_TEST_POSTGRES_URL
 }
 
 setup_all() {

@@ -9,8 +9,10 @@ import { hasRole } from "./auth/roles";
 import { membershipIn } from "./auth/workspaces";
 import type { Identity } from "./auth/auth";
 import { appRouter } from "./trpc/root";
+import { SandboxError } from "./sandbox/sandbox";
 import type { Services } from "./services";
 import { serveEventsSocket } from "./ws/events-socket";
+import { createHeartbeat } from "./ws/heartbeat";
 import { serveTerminalSocket } from "./ws/terminal-socket";
 
 type NextHandlers = {
@@ -25,6 +27,8 @@ export type ServerOptions = {
   /** better-auth's handler, and whether the install still waits for its first account. */
   auth?: { handler: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | void; needsFirstAccount: () => Promise<boolean> };
   next?: NextHandlers;
+  /** How often sockets are pinged; one silent for a whole interval is cut off (default 30 s). */
+  heartbeatMs?: number;
 };
 
 /** Pages a signed-out browser may load; everything else sends it to sign-in. */
@@ -43,17 +47,22 @@ const crossSite = (req: http.IncomingMessage) => {
   }
 };
 
+/** Mutations are same-origin (crossSite), so a browser's Origin is this server as the browser reaches it. */
+const requestOrigin = (req: http.IncomingMessage) => req.headers.origin ?? (req.headers.host ? `http://${req.headers.host}` : null);
+
 const socketRoute = /^\/ws\/sessions\/([A-Za-z0-9_-]{1,100})\/(events|terminal)$/;
 
-export const createPincerServer = ({ services, identify, auth, next }: ServerOptions) => {
+export const createPincerServer = ({ services, identify, auth, next, heartbeatMs = 30_000 }: ServerOptions) => {
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: "/api/trpc/",
     createContext: async ({ req }) => {
       const identity = await identify(req);
-      return { user: identity?.user ?? null, membership: identity?.membership ?? null, services };
+      return { user: identity?.user ?? null, membership: identity?.membership ?? null, services, origin: requestOrigin(req) };
     },
     onError: ({ error, path }) => {
+      // An engine outage is logged once by the engine watcher, not on every request it fails.
+      if (error.cause instanceof SandboxError && error.cause.code === "engine_unreachable") return;
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error.cause ?? error);
     },
   });
@@ -89,6 +98,8 @@ export const createPincerServer = ({ services, identify, auth, next }: ServerOpt
   });
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 });
+  const heartbeat = createHeartbeat(heartbeatMs);
+  server.on("close", heartbeat.stop);
 
   server.on("upgrade", (req, socket, head) => {
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -110,8 +121,10 @@ export const createPincerServer = ({ services, identify, auth, next }: ServerOpt
       const writable = hasRole(membership.role, "member");
       sockets.handleUpgrade(req, socket, head, (ws) => {
         services.sockets.track(identity.user.id, session.workspaceId, ws, { kind: match[2] === "events" ? "events" : "terminal", writable });
+        heartbeat.watch(ws);
         if (match[2] === "events") {
-          void serveEventsSocket(ws, services, sessionId, Number(url.searchParams.get("after")) || 0).catch((error: unknown) => {
+          const who = { userId: identity.user.id, name: identity.user.name, role: membership.role };
+          void serveEventsSocket(ws, services, sessionId, Number(url.searchParams.get("after")) || 0, who).catch((error: unknown) => {
             console.error("events socket failed:", error);
             ws.close(1011, "internal error");
           });

@@ -2,15 +2,20 @@
 import path from "node:path";
 import next from "next";
 import { env } from "./env";
-import { db } from "./db";
+import { db, dbProvider } from "./db";
 import { createDockerDriver } from "./sandbox/docker";
 import { defaultPoolSize } from "./sandbox/pool";
+import { SandboxError } from "./sandbox/sandbox";
+import { GVISOR_RUNTIME } from "./sandbox/runtime";
+import { sandboxImageOptions } from "./sandbox/images";
 import { createModelClient } from "./llm/create-model-client";
 import { loadPrices } from "./llm/pricing";
 import { builtinTools, toolSchemas } from "./tools/registry";
 import { createServices, newId } from "./services";
 import { createPincerServer } from "./http-server";
 import { createAuth } from "./auth/auth";
+import { externalProvidersFromEnv } from "./auth/external-providers";
+import { createSmtpMailer } from "./mail/mailer";
 import { accountCount } from "./auth/workspaces";
 import { deriveSecret } from "./secrets";
 import { toNodeHandler } from "better-auth/node";
@@ -27,12 +32,17 @@ const main = async () => {
     pidsLimit: env.SANDBOX_PIDS_LIMIT,
   };
   // The pool's slots live beside the workspaces: a claim renames a slot into place (one filesystem).
+  // It keeps warm containers of the default image only; sessions on other images start cold.
   const driver = createDockerDriver({
     idlePauseMs: env.PINCER_IDLE_PAUSE_MS,
+    runtime: env.PINCER_SANDBOX_RUNTIME,
     pool: { size: env.PINCER_POOL_SIZE ?? defaultPoolSize(), dir: path.join(env.DATA_DIR, "workspaces", ".pool"), spec: sandboxDefaults },
   });
+  const externalProviders = externalProvidersFromEnv(env);
+  const mailer = env.PINCER_SMTP_URL && env.PINCER_MAIL_FROM ? createSmtpMailer({ url: env.PINCER_SMTP_URL, from: env.PINCER_MAIL_FROM }) : null;
   const services = createServices({
     db,
+    accounts: { signInProviders: externalProviders, mailer, publicUrl: env.PINCER_BASE_URL },
     driver,
     createModelClient,
     tools: builtinTools,
@@ -40,8 +50,10 @@ const main = async () => {
     dataDir: env.DATA_DIR,
     prices: loadPrices(env.PINCER_PRICES_FILE),
     sandboxDefaults,
+    sandboxImages: sandboxImageOptions(env.SANDBOX_IMAGE, env.SANDBOX_IMAGES),
     extensions: { mcpConfigPath: env.PINCER_MCP_CONFIG },
   });
+  await checkRuntime(driver);
   const recovered = await services.sessions.recover();
   if (recovered > 0) console.log(`Recovered ${recovered} session(s) interrupted by the last shutdown.`);
   const orphans = await services.sessions.collectOrphans().catch((error: unknown) => {
@@ -56,7 +68,8 @@ const main = async () => {
     newId,
     allowSignup: env.PINCER_ALLOW_SIGNUP,
     baseUrl: env.PINCER_BASE_URL,
-    provider: env.DATABASE_URL.startsWith("file:") ? "sqlite" : "postgresql",
+    externalProviders,
+    provider: dbProvider(env.DATABASE_URL),
   });
 
   const app = next({ dev, dir: root, hostname: "localhost", port: env.PORT });
@@ -82,6 +95,17 @@ const main = async () => {
   };
   process.once("SIGINT", () => void shutdown("SIGINT"));
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
+};
+
+/** A runtime asked for by name that the engine lacks stops the start; an engine not answering yet does not. */
+const checkRuntime = async (driver: ReturnType<typeof createDockerDriver>) => {
+  const runtime = await driver.runtime().catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+  if (runtime instanceof SandboxError && runtime.code === "runtime_unavailable") {
+    console.error(`Pincer failed to start: ${runtime.message}`);
+    process.exit(1);
+  }
+  if (runtime instanceof Error) console.warn(`Could not ask the Docker engine which runtimes it has (${runtime.message}); sandboxes start once it answers.`);
+  else console.log(`Sandboxes run under the ${runtime} runtime${runtime === GVISOR_RUNTIME ? " (gVisor)" : ""}.`);
 };
 
 main().catch((error: unknown) => {

@@ -7,6 +7,7 @@ import { userSourcesForSession } from "./sessions/user-rules-store";
 import type { PrismaClient } from "./generated/prisma/client";
 import type { ModelClient, ProviderConfig, ProviderKind } from "./llm/model-client";
 import type { SandboxDriver } from "./sandbox/sandbox";
+import type { SandboxImageOption } from "./sandbox/images";
 import { decryptSecret } from "./secrets";
 import { createEventLog } from "./sessions/event-log";
 import { createFanOut } from "./sessions/fan-out";
@@ -16,6 +17,8 @@ import type { Tool } from "./tools/tool";
 import { createSocketRegistry } from "./ws/socket-registry";
 import type { ToolSchema } from "./llm/model-client";
 import type { ModelPrice } from "./llm/pricing";
+import type { SignInProvider } from "./auth/external-providers";
+import type { Mailer } from "./mail/mailer";
 
 export type ServicesConfig = {
   db: PrismaClient;
@@ -25,6 +28,8 @@ export type ServicesConfig = {
   toolSchemas: ToolSchema[];
   dataDir: string;
   sandboxDefaults: SandboxDefaults;
+  /** The images sessions may pick (server/sandbox/images.ts); default: only sandboxDefaults.image. */
+  sandboxImages?: SandboxImageOption[];
   newId?: () => string;
   prices?: Record<string, ModelPrice>;
   /** Context window overrides and subagent limits (see RunnerDeps). */
@@ -32,6 +37,8 @@ export type ServicesConfig = {
   subagents?: RunnerDeps["subagents"];
   /** MCP servers for every session (PINCER_MCP_CONFIG) and MCP timeouts (tests). */
   extensions?: RunnerDeps["extensions"];
+  /** Sign-in providers shown on the sign-in page, the invitation mailer (null: no SMTP) and PINCER_BASE_URL. */
+  accounts?: { signInProviders?: SignInProvider[]; mailer?: Mailer | null; publicUrl?: string };
 };
 
 export const newId = () => randomUUID().replace(/-/g, "").slice(0, 20);
@@ -76,6 +83,7 @@ export const createServices = (config: ServicesConfig) => {
     ruleSourcesFor,
     dataDir: config.dataDir,
     sandboxDefaults: config.sandboxDefaults,
+    sandboxImages: config.sandboxImages,
     newId: ids,
     prices: config.prices,
     context: config.context,
@@ -87,7 +95,9 @@ export const createServices = (config: ServicesConfig) => {
   // Open event/terminal sockets per (user, workspace): membership changes close them (http-server.ts).
   const sockets = createSocketRegistry();
 
-  return { db, fanOut, eventLog, sessions, driver: config.driver, newId: ids, resolveProvider, createModelClient: config.createModelClient, sockets };
+  const accounts = { signInProviders: config.accounts?.signInProviders ?? [], mailer: config.accounts?.mailer ?? null, publicUrl: config.accounts?.publicUrl };
+
+  return { db, fanOut, eventLog, sessions, driver: config.driver, newId: ids, resolveProvider, createModelClient: config.createModelClient, sockets, accounts };
 };
 
 export type Services = ReturnType<typeof createServices>;

@@ -1,15 +1,18 @@
 "use client";
-// Sign-in and sign-up: plain posts to better-auth (/api/auth/*), which sets the session cookie.
+// Sign-in and sign-up: plain posts to better-auth (/api/auth/*), which sets the session cookie;
+// above the form, a button per configured OIDC / GitHub provider.
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
+import { ProviderButtons } from "./provider-buttons";
 
 type Mode = "sign-in" | "sign-up";
 
 /** Only paths on this site: `next` must not send a fresh sign-in elsewhere. */
 const safeNext = (next: string | null) => (next && next.startsWith("/") && !next.startsWith("//") ? next : "/");
 
-export function AuthForm({ mode, invite, next }: { mode: Mode; invite?: string; next?: string | null }) {
-  const [error, setError] = useState<string | null>(null);
+/** providerError: what a provider sign-in that failed came back with (providerErrorMessage). */
+export function AuthForm({ mode, invite, next, providerError }: { mode: Mode; invite?: string; next?: string | null; providerError?: string | null }) {
+  const [error, setError] = useState<string | null>(providerError ?? null);
   const [busy, setBusy] = useState(false);
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
@@ -35,6 +38,7 @@ export function AuthForm({ mode, invite, next }: { mode: Mode; invite?: string; 
   return (
     <main className="mx-auto mt-16 max-w-sm space-y-4 p-6">
       <h1 className="text-lg font-medium">{mode === "sign-in" ? "Sign in to Pincer" : "Create your Pincer account"}</h1>
+      <ProviderButtons callbackPath={safeNext(next ?? null)} errorPath={mode === "sign-in" ? "/sign-in" : `/sign-up${invite ? `?invite=${encodeURIComponent(invite)}` : ""}`} invite={invite} />
       <form onSubmit={submit} className="space-y-3" data-testid={`${mode}-form`}>
         {mode === "sign-up" && <Field label="Name" name="name" type="text" autoComplete="name" />}
         <Field label="Email" name="email" type="email" autoComplete="email" />

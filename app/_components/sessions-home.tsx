@@ -6,6 +6,7 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/lib/trpc/react";
 import { StatusBadge } from "@/components/status-badge";
+import { EngineBanner } from "@/components/engine-banner";
 
 export function SessionsHome() {
   const trpc = useTRPC();
@@ -21,11 +22,7 @@ export function SessionsHome() {
           <Link href="/settings" className="underline">Settings</Link>.
         </div>
       )}
-      {status.data && !status.data.engine.reachable && (
-        <div data-testid="engine-banner" className="rounded-lg border border-danger/40 bg-danger/10 p-4 text-sm">
-          <strong>The Docker engine is not reachable.</strong> Sessions cannot start their sandboxes until it is. {status.data.engine.message}
-        </div>
-      )}
+      <EngineBanner className="rounded-lg" />
       <NewSessionForm />
       <section>
         <h2 className="mb-3 text-sm font-medium text-muted-foreground">Sessions</h2>
@@ -52,6 +49,9 @@ function NewSessionForm() {
   const [kind, setKind] = useState<"empty" | "git">("empty");
   const [url, setUrl] = useState("");
   const [title, setTitle] = useState("");
+  // The server's images, the default first; empty until the list arrives (the server then uses its default).
+  const images = useQuery(trpc.sessions.images.queryOptions());
+  const [image, setImage] = useState("");
   const create = useMutation(
     trpc.sessions.create.mutationOptions({ onSuccess: ({ id }) => router.push(`/sessions/${id}`) }),
   );
@@ -60,7 +60,7 @@ function NewSessionForm() {
       className="space-y-3 rounded-lg border border-border bg-card p-4"
       onSubmit={(event) => {
         event.preventDefault();
-        create.mutate({ title: title || undefined, source: kind === "git" ? { kind, url } : { kind } });
+        create.mutate({ title: title || undefined, source: kind === "git" ? { kind, url } : { kind }, image: image || undefined });
       }}
     >
       <h2 className="font-medium">New session</h2>
@@ -72,6 +72,23 @@ function NewSessionForm() {
           <input type="radio" checked={kind === "git"} onChange={() => setKind("git")} data-testid="source-git" /> Clone a git repository
         </label>
       </div>
+      {images.data && images.data.length > 1 && (
+        <label className="flex items-center gap-2 text-sm">
+          <span className="text-muted-foreground">Sandbox image</span>
+          <select
+            data-testid="session-image-select"
+            value={image || images.data[0]?.image}
+            onChange={(event) => setImage(event.target.value)}
+            className="rounded-md border border-input bg-background px-2 py-1 text-sm"
+          >
+            {images.data.map((option) => (
+              <option key={option.image} value={option.image}>
+                {option.label === option.image ? option.image : `${option.label} (${option.image})`}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       {kind === "git" && (
         <input
           data-testid="repo-url"

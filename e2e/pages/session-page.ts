@@ -18,9 +18,11 @@ export class SettingsPage {
 export class HomePage {
   constructor(private readonly page: Page) {}
 
-  async createEmptySession(title: string) {
+  /** `image`: one of the sandbox images in the form's select (default: the server's default). */
+  async createEmptySession(title: string, options: { image?: string } = {}) {
     await this.page.goto("/");
     await this.page.getByTestId("source-empty").check();
+    if (options.image) await this.page.getByTestId("session-image-select").selectOption(options.image);
     await this.page.getByTestId("session-title-input").fill(title);
     await this.page.getByTestId("create-session").click();
     await this.page.waitForURL(/\/sessions\/[A-Za-z0-9_-]+$/);
@@ -60,6 +62,12 @@ export class SessionPage {
 
   turnEnds() {
     return this.page.getByTestId("turn-end");
+  }
+
+  /** The header's avatars of who is watching; `label` is the hover text ("Name · role[ · you]"). */
+  watchers(label?: string) {
+    const all = this.page.getByTestId("session-watchers").getByTestId("watcher");
+    return label ? all.and(this.page.getByTitle(label, { exact: true })) : all;
   }
 
   async waitForTurnEnd(count: number) {

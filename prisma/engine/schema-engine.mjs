@@ -74,6 +74,7 @@ export async function createAdapterFactory(url, shadowDatabaseUrl) {
     return new PrismaBetterSqlite3({ url: `file:${sqlitePath(url)}` }, { shadowDatabaseUrl: shadow });
   }
   const { PrismaPg } = await import("@prisma/adapter-pg");
+  await readCatalogCharAsText();
   const schema = new URL(url).searchParams.get("schema") ?? undefined;
   const options = schema ? { schema } : undefined;
   const factory = new PrismaPg(pgConfig(url), options);
@@ -93,6 +94,26 @@ export async function createAdapterFactory(url, shadowDatabaseUrl) {
     return shadow;
   };
   return factory;
+}
+
+const PG_CHAR_OID = 18;
+const PG_TEXT_OID = 25;
+
+/**
+ * The engine reads the catalog (pg_class.relkind, pg_constraint.contype, ...) to describe a schema,
+ * as `"char"` columns, a type the pg adapter refuses ("could not be deserialized"). They hold one
+ * character, so in this process they are read as text: `migrate diff` against a database works.
+ */
+async function readCatalogCharAsText() {
+  const { default: pg } = await import("pg");
+  const addFields = pg.Result.prototype.addFields;
+  if (addFields.pincerCharAsText) return;
+  const patched = function (fieldDescriptions) {
+    for (const field of fieldDescriptions) if (field.dataTypeID === PG_CHAR_OID) field.dataTypeID = PG_TEXT_OID;
+    return addFields.call(this, fieldDescriptions);
+  };
+  patched.pincerCharAsText = true;
+  pg.Result.prototype.addFields = patched;
 }
 
 let lastPanicMessage;
@@ -168,7 +189,17 @@ function withMigrationsTableFallback(adapter, provider) {
         };
       }
       if (property === "executeScript") {
-        return (script) => value.call(target, makeMigrationsTableCreateIdempotent(script));
+        return async (script) => {
+          const sql = makeMigrationsTableCreateIdempotent(script);
+          if (provider !== "postgres") return value.call(target, sql);
+          // The pg adapter splits scripts at every ";", even one inside a comment or a string.
+          // PostgreSQL runs the whole script as one simple query, as the native engine sends it.
+          try {
+            await target.underlyingDriver().query(sql);
+          } catch (error) {
+            target.onError(error);
+          }
+        };
       }
       return value.bind(target);
     },

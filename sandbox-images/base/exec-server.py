@@ -27,26 +27,46 @@ READ_SIZE = 64 * 1024
 DRAIN_AFTER_EXIT_S = 0.1
 
 
-def read_counter(paths, key):
-    """A cgroup event counter (v1 or v2 path), or None when the file is not there."""
-    for path in paths:
+class Counter:
+    """A cgroup event counter (v1 or v2 path), read with pread on a descriptor kept open: it is read
+    at the start and end of every command, and open+read+close cost more than the rest of the
+    server's work for a short command."""
+
+    def __init__(self, paths, key):
+        self.key = key.encode()
+        self.fd = None
+        for path in paths:
+            try:
+                self.fd = os.open(path, os.O_RDONLY)
+                return
+            except OSError:
+                continue
+
+    def read(self):
+        """The value, or None when the file is not there or cannot be read."""
+        if self.fd is None:
+            return None
         try:
-            with open(path) as handle:
-                for line in handle:
-                    name, _, value = line.partition(" ")
-                    if name == key:
-                        return int(value)
+            text = os.pread(self.fd, 4096, 0)
         except OSError:
-            continue
-    return None
+            return None
+        for line in text.splitlines():
+            name, _, value = line.partition(b" ")
+            if name == self.key:
+                return int(value)
+        return None
+
+
+oom_counter = Counter(["/sys/fs/cgroup/memory/memory.oom_control", "/sys/fs/cgroup/memory.events"], "oom_kill")
+pids_counter = Counter(["/sys/fs/cgroup/pids/pids.events", "/sys/fs/cgroup/pids.events"], "max")
 
 
 def oom_kills():
-    return read_counter(["/sys/fs/cgroup/memory/memory.oom_control", "/sys/fs/cgroup/memory.events"], "oom_kill")
+    return oom_counter.read()
 
 
 def pids_max_hits():
-    return read_counter(["/sys/fs/cgroup/pids/pids.events", "/sys/fs/cgroup/pids.events"], "max")
+    return pids_counter.read()
 
 
 out_fd = sys.stdout.fileno()

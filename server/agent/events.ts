@@ -1,5 +1,6 @@
 // The session event log's vocabulary (design.md section 2). Persisted events are rows; live-only
 // events (token deltas, streaming tool output) go to watchers and are never stored one by one.
+import type { Role } from "../auth/roles";
 import type { ContentBlock, StopReason, Usage } from "../llm/model-client";
 
 export type TurnEndReason = "end_turn" | "max_steps" | "aborted" | "error" | "repeated_failure" | "max_tokens";
@@ -65,7 +66,8 @@ export type PersistedEventPayloads = {
   mcp_server_status: { server: string; state: "connected" | "down"; message: string };
   // --- end skills, slash commands, MCP and hooks ---
   mode_changed: { mode: "default" | "acceptEdits" | "plan" | "bypassPermissions"; by: string };
-  sandbox_status: { state: "starting" | "ready" | "recreated" | "error"; message: string };
+  /** runtime: the OCI runtime the (new) container runs under, e.g. "runc" or "runsc" (gVisor). */
+  sandbox_status: { state: "starting" | "ready" | "recreated" | "error"; message: string; runtime?: string };
   /**
    * The workspace (tracked, untracked, deleted; .gitignore respected) recorded as a commit on
    * refs/pincer/checkpoints/<number> after a turn (reason "turn") or just before a rewind.
@@ -141,4 +143,9 @@ export type LiveMessage =
   | { kind: "snapshot"; partialText: string; status: string }
   | { kind: "status"; status: string }
   /** The provider call failed and is retried: the partial reply so far is void. */
-  | { kind: "retrying"; attempt: number; maxAttempts: number; delayMs: number; message: string };
+  | { kind: "retrying"; attempt: number; maxAttempts: number; delayMs: number; message: string }
+  /** Who has the session open, in the order they came: sent when someone comes or goes, and on connect. */
+  | { kind: "presence"; watchers: SessionWatcher[] };
+
+/** A signed-in person watching a session (several tabs of one person are one watcher). */
+export type SessionWatcher = { userId: string; name: string; role: Role };

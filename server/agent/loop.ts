@@ -46,7 +46,12 @@ export type TurnOptions = {
   context?: { beforeRequest(signal: AbortSignal): Promise<void>; afterResponse(usage: Usage): void };
   /** Resuming an interrupted turn: calls of the last reply that have no result yet run first. */
   pendingCalls?: { calls: ToolUseBlock[]; announced: ReadonlySet<string> };
+  /** Asked after each round of tool calls: a reason to end the turn now (the sandbox's engine went away). */
+  haltAfterTools?: () => { message: string; kind: string } | null;
 };
+
+/** What running a reply's tool calls needs from the turn. */
+export type ToolCallOptions = Pick<TurnOptions, "tools" | "toolContext" | "projection" | "record" | "live" | "signal" | "authorize">;
 
 export type TurnResult = { reason: TurnEndReason; usage: Usage; steps: number; error?: string };
 
@@ -108,6 +113,11 @@ export const runTurn = async (options: TurnOptions): Promise<TurnResult> => {
 
     const results = await runToolCalls(options, calls);
     if (signal.aborted) return ended("aborted");
+    const halt = options.haltAfterTools?.();
+    if (halt) {
+      await record("error", halt);
+      return ended("error", halt.message);
+    }
 
     const failed = results.filter((result) => result.isError);
     const signature = failed.length === results.length ? JSON.stringify(failed.map((f) => [f.name, f.input, f.output])) : "";
@@ -139,7 +149,7 @@ const askModel = (options: TurnOptions) =>
     },
   );
 
-const recordProjected = async <T extends PersistedEventType>(options: TurnOptions, type: T, payload: PersistedEventPayloads[T]) => {
+const recordProjected = async <T extends PersistedEventType>(options: Pick<TurnOptions, "record" | "projection">, type: T, payload: PersistedEventPayloads[T]) => {
   const event = await options.record(type, payload);
   options.projection.apply(widenEvent(event));
   return event;
@@ -150,9 +160,10 @@ type CallResult = { name: string; input: unknown; output: string; isError: boole
 /**
  * Read-only calls of one reply run in parallel; as soon as one writes, all run in order. Calls of
  * tools marked `concurrent` (Task: independent subagents the model chose to start together) run
- * in parallel with each other, the other calls in order after them.
+ * in parallel with each other, the other calls in order after them. Exported for bench/sandbox.ts,
+ * which times a call along this same path.
  */
-const runToolCalls = async (options: TurnOptions, calls: ToolUseBlock[], announced: ReadonlySet<string> = new Set()): Promise<CallResult[]> => {
+export const runToolCalls = async (options: ToolCallOptions, calls: ToolUseBlock[], announced: ReadonlySet<string> = new Set()): Promise<CallResult[]> => {
   for (const call of calls) {
     if (announced.has(call.id)) continue;
     await options.record("tool_call", { toolUseId: call.id, name: call.name, input: call.input, invalidJson: call.invalidJson });
@@ -173,7 +184,7 @@ const runToolCalls = async (options: TurnOptions, calls: ToolUseBlock[], announc
   return results;
 };
 
-const runOneCall = async (options: TurnOptions, byName: Map<string, Tool>, call: ToolUseBlock): Promise<CallResult> => {
+const runOneCall = async (options: ToolCallOptions, byName: Map<string, Tool>, call: ToolUseBlock): Promise<CallResult> => {
   const started = performance.now();
   const finish = async (result: ToolOutput) => {
     await recordProjected(options, "tool_result", {

@@ -1,17 +1,24 @@
-// Accounts and sign-in: better-auth (email + password, cookie sessions) on our Prisma client,
-// mounted by http-server.ts under /api/auth/*. Sign-up is gated here; a new account is settled
-// into a workspace right after (workspaces.ts).
+// Accounts and sign-in: better-auth (email + password, and OIDC / GitHub when configured; cookie
+// sessions) on our Prisma client, mounted by http-server.ts under /api/auth/*. Sign-up is gated
+// here; a new account is settled into a workspace right after (workspaces.ts).
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
-import { APIError, createAuthMiddleware } from "better-auth/api";
+import { addOAuthServerContext, APIError, createAuthMiddleware, getOAuthState } from "better-auth/api";
 import { fromNodeHeaders } from "better-auth/node";
+import { genericOAuth } from "better-auth/plugins";
 import type http from "node:http";
 import { recordAudit, recordSignIn } from "../audit/audit-log";
-import type { Db } from "../db";
-import { accountCount, currentMembership, settleNewAccount, validInvitation, type Membership } from "./workspaces";
+import type { Db, DbProvider } from "../db";
+import type { ExternalProvider } from "./external-providers";
+import { acceptInvitation, accountCount, currentMembership, settleNewAccount, validInvitation, type Membership } from "./workspaces";
 
-/** The sign-up form sends the invitation token in this header. */
+/** The sign-up form, and a provider sign-in started from an invitation, send its token in this header. */
 export const inviteHeader = "x-pincer-invite";
+
+const signUpClosedMessage = "Sign-up is closed on this server. Ask a workspace admin for an invitation link.";
+
+/** The OAuth callback: better-auth's route for every provider, built-in or genericOAuth. */
+const oauthCallbackPath = "/callback/:id";
 
 export type AuthConfig = {
   db: Db;
@@ -21,9 +28,11 @@ export type AuthConfig = {
   allowSignup: boolean;
   /** PINCER_BASE_URL, when Pincer sits behind a proxy or on another host name; else taken from each request. */
   baseUrl?: string;
-  provider: "sqlite" | "postgresql";
+  provider: DbProvider;
   /** Brute-force protection on sign-in and sign-up (on by default; tests may turn it off). */
   rateLimit?: boolean;
+  /** OIDC / GitHub sign-in (external-providers.ts); none by default. */
+  externalProviders?: ExternalProvider[];
 };
 
 export type Identity = { user: { id: string; name: string; email: string }; membership: Membership | null };
@@ -37,6 +46,17 @@ const ownOrigin = (request?: Request) => {
 
 export const createAuth = (config: AuthConfig) => {
   const { db } = config;
+  /** The first account, anyone while sign-up is open, else only the holder of a valid invitation. */
+  const mayCreateAccount = async (inviteToken: string | null) =>
+    (await accountCount(db)) === 0 || config.allowSignup || Boolean(inviteToken && (await validInvitation(db, inviteToken)));
+  /** The invitation a provider sign-in was started with, carried through the redirect in better-auth's state. */
+  const oauthInvite = async () => {
+    const invite = (await getOAuthState())?.serverContext?.invite;
+    return typeof invite === "string" ? invite : null;
+  };
+  // Accounts created by a provider callback in flight; its after-hook settles them (not a sign-in).
+  const registeredByProvider = new Set<string>();
+
   const auth = betterAuth({
     appName: "Pincer",
     secret: config.secret,
@@ -48,6 +68,25 @@ export const createAuth = (config: AuthConfig) => {
     trustedOrigins: async (request) => ownOrigin(request),
     telemetry: { enabled: false },
     advanced: { database: { generateId: () => config.newId() } },
+    plugins: config.externalProviders?.length ? [genericOAuth({ config: config.externalProviders.map((provider) => provider.config) })] : [],
+    user: {
+      // A provider's new user is refused here, before the user row exists; the callback then
+      // redirects to the error page with this code and description.
+      validateUserInfo: async ({ source }) => {
+        if (source.action !== "create-user" || source.method !== "oauth") return;
+        if (await mayCreateAccount(await oauthInvite())) return;
+        return { error: "signup_closed", errorDescription: signUpClosedMessage };
+      },
+    },
+    databaseHooks: {
+      user: {
+        create: {
+          after: async (user, ctx) => {
+            if (ctx?.path === oauthCallbackPath) registeredByProvider.add(user.id);
+          },
+        },
+      },
+    },
     rateLimit: {
       enabled: config.rateLimit ?? true,
       window: 60,
@@ -56,23 +95,37 @@ export const createAuth = (config: AuthConfig) => {
     },
     hooks: {
       before: createAuthMiddleware(async (ctx) => {
+        const token = ctx.headers?.get(inviteHeader) ?? null;
+        if (ctx.path === "/sign-in/social" && token) return void (await addOAuthServerContext({ invite: token }));
         if (ctx.path !== "/sign-up/email") return;
-        if ((await accountCount(db)) === 0 || config.allowSignup) return;
-        const token = ctx.headers?.get(inviteHeader);
-        if (token && (await validInvitation(db, token))) return;
-        throw new APIError("FORBIDDEN", { message: "Sign-up is closed on this server. Ask a workspace admin for an invitation link." });
+        if (await mayCreateAccount(token)) return;
+        throw new APIError("FORBIDDEN", { message: signUpClosedMessage });
       }),
       after: createAuthMiddleware(async (ctx) => {
         const signedIn = ctx.context.newSession?.user;
         if (!signedIn) return;
         const detail = { userAgent: ctx.headers?.get("user-agent") ?? null };
         if (ctx.path === "/sign-in/email") return recordSignIn(db, config.newId, signedIn, detail);
+        if (ctx.path === oauthCallbackPath) return afterProviderSignIn(signedIn, { ...detail, provider: ctx.params?.id ?? null });
         if (ctx.path !== "/sign-up/email") return;
         const settled = await settleNewAccount(db, config.newId, signedIn, ctx.headers?.get(inviteHeader) ?? null);
         if (settled) await recordAudit(db, config.newId, { workspaceId: settled.workspaceId, actorId: signedIn.id, actorName: signedIn.name, action: "auth.sign_up", detail });
       }),
     },
   });
+
+  /** A provider's new account is settled like a password sign-up; a returning user may also bring an invitation. */
+  async function afterProviderSignIn(user: { id: string; name: string }, detail: Record<string, unknown>) {
+    const invite = await oauthInvite();
+    if (registeredByProvider.delete(user.id)) {
+      const settled = await settleNewAccount(db, config.newId, user, invite);
+      if (settled) await recordAudit(db, config.newId, { workspaceId: settled.workspaceId, actorId: user.id, actorName: user.name, action: "auth.sign_up", detail });
+      return;
+    }
+    // An invitation that expired or was used meanwhile: the user still signs in, as before.
+    if (invite) await acceptInvitation(db, config.newId, user.id, invite).catch(() => null);
+    await recordSignIn(db, config.newId, user, detail);
+  }
 
   /** Who is asking: the signed-in user and their current workspace, or null. */
   const identify = async (req: http.IncomingMessage): Promise<Identity | null> => {

@@ -6,7 +6,7 @@ import type { EventLog } from "../sessions/event-log";
 import type { SessionService } from "../sessions/service";
 import { listCheckpoints } from "./checkpoints";
 import { commitWorkspace, draftCommitMessage } from "./commit";
-import { draftCommitMessageFor, type CommitMessageDraft } from "./commit-message";
+import { createCommitDraftCache, draftCommitMessageFor, sessionTask, type CommitMessageDraft } from "./commit-message";
 import { createReviewComments } from "./comments";
 import { createGitCredentials } from "./credentials";
 import { exportPatch } from "./patch-export";
@@ -29,6 +29,8 @@ export type ReviewDeps = {
   /** The session's model, for drafting commit messages (services.ts); absent: drafts from the file list. */
   resolveProvider?: (sessionId: string) => Promise<ProviderConfig | null>;
   createModelClient?: (config: ProviderConfig) => ModelClient;
+  /** How long a commit-message draft may take before the file-list message is used (tests shorten it). */
+  commitDraftTimeoutMs?: number;
 };
 
 export class ReviewBusyError extends Error {
@@ -52,6 +54,7 @@ export const createReviewService = (deps: ReviewDeps) => {
   const comments = createReviewComments(db, deps.newId);
   const credentials = createGitCredentials(db, deps.newId);
   const locks = new Map<string, Promise<unknown>>();
+  const commitDrafts = createCommitDraftCache();
 
   /** One workspace-changing action at a time per session, never during a turn. */
   const exclusive = async <T>(sessionId: string, action: () => Promise<T>): Promise<T> => {
@@ -69,8 +72,8 @@ export const createReviewService = (deps: ReviewDeps) => {
     const sandbox = await sessions.sandbox(sessionId);
     const session = await db.session.findUniqueOrThrow({ where: { id: sessionId } });
     if (!session.baseCommit) throw new ReviewInputError("The workspace is not ready yet.");
-    const checkpoints = listCheckpoints(await eventLog.listSince(sessionId, 0));
-    return { sandbox, session, baseCommit: session.baseCommit, checkpoints };
+    const events = await eventLog.listSince(sessionId, 0);
+    return { sandbox, session, baseCommit: session.baseCommit, checkpoints: listCheckpoints(events), events };
   };
 
   const scopeOf = async (sessionId: string, scope: DiffScope) => {
@@ -137,18 +140,31 @@ export const createReviewService = (deps: ReviewDeps) => {
       return comments.send(sessionId, (text) => sessions.sendMessage(sessionId, text, author));
     },
 
-    /** useModel false: the instant file-list draft (the commit box's prefill), no model call. */
-    async draftCommitMessage(sessionId: string, options: { useModel: boolean } = { useModel: true }): Promise<CommitMessageDraft> {
-      const { sandbox, session } = await context(sessionId);
+    /**
+     * The commit box's default message: the session's model drafts it (cached per change), else
+     * the file list with a note. useModel false: the file-list draft only; fresh: ask the model
+     * again even for a change it already drafted.
+     */
+    async draftCommitMessage(sessionId: string, options: { useModel?: boolean; fresh?: boolean } = {}): Promise<CommitMessageDraft> {
+      const { sandbox, session, events } = await context(sessionId);
       // Against HEAD: what a commit now would contain.
       const head = (await sandbox.exec({ cmd: ["git", "rev-parse", "-q", "--verify", "HEAD"], cwd: sandbox.workdir })).stdout.toString().trim();
       const range = { from: head || session.baseCommit! };
       const files = await listWorkspaceDiff(sandbox, range);
-      if (!options.useModel) return { message: draftCommitMessage(files), files: files.length, source: "files" };
+      if (options.useModel === false) return { message: draftCommitMessage(files), files: files.length, source: "files" };
+      // Mid-turn the change is still moving: a draft of it would be paid for and thrown away.
+      if (sessions.running(sessionId)) {
+        return { message: draftCommitMessage(files), files: files.length, source: "files", note: "The agent is still working, so the message was drafted from the file list; ask again when the turn ends." };
+      }
       return draftCommitMessageFor({
         files,
+        task: sessionTask(events),
         resolveModel: () => modelFor(sessionId),
         loadPatches: (some) => getWorkspaceDiffFiles(sandbox, range, some.flatMap((file) => (file.oldPath ? [file.oldPath, file.path] : [file.path]))),
+        cache: commitDrafts,
+        cacheScope: sessionId,
+        fresh: options.fresh,
+        timeoutMs: deps.commitDraftTimeoutMs,
       });
     },
 

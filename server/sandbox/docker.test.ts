@@ -329,3 +329,37 @@ describe("docker driver via exec-server: fork bomb", { timeout: 60_000 }, () => 
     expect((await sh(env.sandbox, "echo still-here")).stdout.toString()).toBe("still-here\n");
   });
 });
+
+describe("docker driver: resource use", { timeout: 60_000 }, () => {
+  let env: Awaited<ReturnType<typeof startTestSandbox>>;
+  beforeAll(async () => {
+    env = await startTestSandbox();
+  }, 60_000);
+  afterAll(async () => {
+    await env?.cleanup();
+  });
+
+  it("reports CPU, memory and processes from the engine, against the sandbox's limits", async () => {
+    // 64 MiB on the /tmp tmpfs is memory the sandbox holds; six sleepers and a busy loop outlive the exec.
+    await sh(env.sandbox, "head -c 67108864 /dev/zero > /tmp/ballast");
+    await sh(env.sandbox, "for i in 1 2 3 4 5 6; do (sleep 61 >/dev/null 2>&1 &); done; (timeout 30 sh -c 'while :; do :; done' >/dev/null 2>&1 &)");
+    const usage = await env.driver.stats(env.spec.sessionId);
+    expect(usage).toMatchObject({ state: "running", cpuLimit: 1, memoryLimitBytes: 512 * 1024 * 1024, pidsLimit: 256 });
+    expect(usage!.memoryBytes).toBeGreaterThanOrEqual(64 * 1024 * 1024);
+    expect(usage!.memoryBytes).toBeLessThan(512 * 1024 * 1024);
+    expect(usage!.pids).toBeGreaterThanOrEqual(7);
+    expect(usage!.cpuPercent).toBeGreaterThan(0);
+
+    // Not the container's own `sleep infinity`; [:] so that pkill's shell does not match itself.
+    await sh(env.sandbox, "rm /tmp/ballast; pkill -f '^sleep 61$'; pkill -f 'while [:]'; true");
+    const after = await env.driver.stats(env.spec.sessionId);
+    expect(after!.memoryBytes).toBeLessThan(usage!.memoryBytes - 32 * 1024 * 1024);
+    expect(after!.pids).toBeLessThan(usage!.pids);
+  });
+
+  it("has nothing to report for a stopped sandbox or an unknown session", async () => {
+    expect(await env.driver.stats("no-such-session")).toBeNull();
+    await env.driver.stop(env.spec.sessionId);
+    expect(await env.driver.stats(env.spec.sessionId)).toBeNull();
+  });
+});

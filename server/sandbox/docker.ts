@@ -7,8 +7,11 @@ import { chown } from "node:fs/promises";
 import type { Duplex } from "node:stream";
 import Dockerode from "dockerode";
 import { BoundedBytes } from "./bounded-bytes";
+import { usageFromEngineStats } from "./engine-stats";
 import { createExecChannel, ExecChannelClosedError, ExecRejectedError, type ExecChannel } from "./exec-channel";
 import { createWarmPool, type PoolBackend, type PoolSpec, type WarmPool } from "./pool";
+import { createEngineHealth, type EngineHealth, type EngineHealthOptions } from "./engine-health";
+import { selectRuntime } from "./runtime";
 import {
   SandboxError,
   type ExecRequest,
@@ -31,13 +34,20 @@ const PID_DIR = "/tmp/.pincer";
 const EXEC_SERVER_PATH = "/opt/pincer/exec-server.py";
 /** Between SIGTERM to the process group and SIGKILL. */
 const KILL_GRACE_MS = 1000;
+/** Before a warm pool's next try after a failed start (and then, if the engine is away, until it is back). */
+const POOL_RETRY_MS = 5_000;
 
 export type DockerDriverOptions = {
   docker?: Dockerode;
   /** Prefix for container names and labels; tests use their own to stay apart. Default "pincer". */
   labelPrefix?: string;
-  /** OCI runtime, e.g. "runsc" for gVisor. Default: the engine's default (runc). */
+  /**
+   * OCI runtime for sandboxes: "auto" (default) takes gVisor (runsc) when the engine lists it and
+   * the engine's default runtime otherwise; any other value must be a runtime the engine lists.
+   */
   runtime?: string;
+  /** The engine health watcher's timing (tests move a clock by hand). */
+  health?: Pick<EngineHealthOptions, "clock" | "okIntervalMs" | "retryMs" | "maxRetryMs" | "pingTimeoutMs" | "log">;
   /**
    * "auto" (default): the in-container exec server when the image has it, else docker exec.
    * "docker-exec": always one docker exec per command (tests and benchmarks compare the two).
@@ -56,6 +66,10 @@ export type DockerSandboxDriver = SandboxDriver & {
   /** "exec-server" or "docker-exec" for a container (after its first command or warm-up). */
   execPathOf(containerId: string): Promise<"exec-server" | "docker-exec">;
   readonly pool: WarmPool | null;
+  /** Whether the engine answers (one watcher per driver; the server makes one driver). */
+  readonly health: EngineHealth;
+  /** The runtime new sandboxes get (resolved against the engine's `docker info`). */
+  runtime(): Promise<string>;
   /** Closes exec channels and removes the warm containers (server shutdown, tests, benchmarks). */
   dispose(): Promise<void>;
 };
@@ -65,14 +79,34 @@ type HttpError = Error & { statusCode?: number; code?: string; json?: { message?
 const isHttpError = (error: unknown, status: number) =>
   error instanceof Error && (error as HttpError).statusCode === status;
 
-const engineErrorCodes = new Set(["ECONNREFUSED", "ENOENT", "EACCES", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND"]);
+/** Socket errors that mean the engine itself is away, in words for the banner. */
+const engineErrorWords: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ENOENT: "no socket at that path",
+  EACCES: "permission denied",
+  ECONNRESET: "connection reset",
+  EPIPE: "connection closed",
+  ETIMEDOUT: "timed out",
+  EHOSTUNREACH: "host unreachable",
+  ENOTFOUND: "host not found",
+};
+
+/** Why a ping to the engine failed, short: "connection refused (ECONNREFUSED)". */
+export const describeEngineError = (error: unknown) => {
+  if (!(error instanceof Error)) return String(error);
+  const { code, statusCode, json } = error as HttpError;
+  if (code && engineErrorWords[code]) return `${engineErrorWords[code]} (${code})`;
+  if (statusCode) return `the engine answered ${statusCode}${json?.message ? ` (${json.message})` : ""}`;
+  return error.message;
+};
 
 /** Turns dockerode's errors into SandboxErrors with a message a user can act on. */
-const sandboxErrorMapper = (engineAddress: string) => (error: unknown, what: string): Error => {
+const sandboxErrorMapper = (engineAddress: string, onUnreachable: () => void) => (error: unknown, what: string, beforeStart = false): Error => {
   if (error instanceof SandboxError) return error;
   if (!(error instanceof Error)) return new SandboxError("exec_failed", `${what} failed: ${String(error)}`);
   const httpError = error as HttpError;
-  if (httpError.code && engineErrorCodes.has(httpError.code)) {
+  if (httpError.code && httpError.code in engineErrorWords) {
+    onUnreachable();
     return new SandboxError(
       "engine_unreachable",
       `Cannot reach the Docker engine at ${engineAddress} (${httpError.code}). Is dockerd running and is this server allowed to use it?`,
@@ -80,8 +114,8 @@ const sandboxErrorMapper = (engineAddress: string) => (error: unknown, what: str
     );
   }
   const detail = httpError.json?.message ?? error.message;
-  if (httpError.statusCode === 404) return new SandboxError("not_found", `${what}: the sandbox container is gone (${detail})`, { cause: error });
-  if (httpError.statusCode === 409) return new SandboxError("died", `${what}: the sandbox container is not running (${detail})`, { cause: error });
+  if (httpError.statusCode === 404) return new SandboxError("not_found", `${what}: the sandbox container is gone (${detail})`, { cause: error, beforeStart });
+  if (httpError.statusCode === 409) return new SandboxError("died", `${what}: the sandbox container is not running (${detail})`, { cause: error, beforeStart });
   return new SandboxError("exec_failed", `${what} failed: ${detail}`, { cause: error });
 };
 
@@ -139,9 +173,10 @@ const stateOf = (state: Dockerode.ContainerInspectInfo["State"]): SandboxInfo["s
 export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSandboxDriver => {
   const docker = options.docker ?? new Dockerode();
   const modem = (docker as unknown as { modem?: { socketPath?: string; host?: string; port?: number } }).modem;
-  const toSandboxError = sandboxErrorMapper(
-    modem?.socketPath ?? (modem?.host ? `${modem.host}${modem.port ? `:${modem.port}` : ""}` : (process.env.DOCKER_HOST ?? "/var/run/docker.sock")),
-  );
+  const engineAddress =
+    modem?.socketPath ?? (modem?.host ? `${modem.host}${modem.port ? `:${modem.port}` : ""}` : (process.env.DOCKER_HOST ?? "/var/run/docker.sock"));
+  const health = createEngineHealth({ address: engineAddress, ping: () => docker.ping().then(() => undefined), describe: describeEngineError, ...options.health });
+  const toSandboxError = sandboxErrorMapper(engineAddress, () => health.reportUnreachable());
 
   /** A non-TTY `docker exec` as the sandbox user with stdout/stderr (and, when asked, stdin) attached. */
   const startPipedExec = async (
@@ -165,7 +200,8 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
       const stream = (await exec.start({ hijack: attachStdin, stdin: attachStdin })) as unknown as Duplex;
       return { exec, stream };
     } catch (error) {
-      throw toSandboxError(error, what);
+      // Nothing ran: a caller may retry in a recreated container.
+      throw toSandboxError(error, what, true);
     }
   };
   const prefix = options.labelPrefix ?? "pincer";
@@ -349,7 +385,7 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
       });
       stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as unknown as Duplex;
     } catch (error) {
-      throw toSandboxError(error, "Opening a terminal in the sandbox");
+      throw toSandboxError(error, "Opening a terminal in the sandbox", true);
     }
     const resize = async (cols: number, rows: number) => {
       await exec.resize({ w: Math.max(1, Math.floor(cols)), h: Math.max(1, Math.floor(rows)) }).catch((error: unknown) => {
@@ -664,9 +700,10 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
     };
   };
 
-  const toSandbox = (containerId: string, spec: SandboxSpec): Sandbox => ({
+  const toSandbox = (containerId: string, spec: SandboxSpec, runtime: string | undefined): Sandbox => ({
     id: containerId,
     sessionId: spec.sessionId,
+    runtime,
     workdir: WORKDIR,
     hostWorkspaceDir: spec.workspaceDir,
     exec: (request) => runExec(containerId, spec, request),
@@ -696,7 +733,22 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
       });
   };
 
+  // The runtime is asked of the engine once, and again after an outage (it may come back changed).
+  let runtimeChoice: Promise<string> | null = null;
+  const runtime = (): Promise<string> => {
+    runtimeChoice ??= docker.info().then(
+      (info: { Runtimes?: Record<string, unknown>; DefaultRuntime?: string }) =>
+        selectRuntime(options.runtime ?? "auto", { runtimes: Object.keys(info.Runtimes ?? {}), defaultRuntime: info.DefaultRuntime ?? "runc" }, engineAddress),
+    );
+    const choice = runtimeChoice;
+    return choice.catch((error: unknown) => {
+      if (runtimeChoice === choice) runtimeChoice = null;
+      throw toSandboxError(error, "Asking the engine for its runtimes");
+    });
+  };
+
   const createContainer = async (name: string, spec: SandboxSpec, containerLabels: Record<string, string>) => {
+    const runtimeName = await runtime();
     const container = await docker.createContainer({
       name,
       Image: spec.image,
@@ -725,19 +777,27 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
         IpcMode: "private",
         // The engine's json-file log would keep whatever the container's main process prints.
         LogConfig: { Type: "none", Config: {} },
-        ...(options.runtime ? { Runtime: options.runtime } : {}),
+        Runtime: runtimeName,
       },
     });
     await container.start();
-    return container;
+    return { container, runtime: runtimeName };
   };
 
-  const poolBackend: PoolBackend<{ containerId: string }> = {
+  const poolBackend: PoolBackend<{ containerId: string; runtime: string }> = {
     async createWarm(slot, slotDir, spec) {
-      const container = await createContainer(`${poolNamePrefix}${slot}`, { ...spec, sessionId: "", ownerId: "", workspaceDir: slotDir }, { [`${prefix}.pool`]: slot });
-      // Open the exec server now, so a session's first command does not wait for it.
-      await channelFor(container.id);
-      return { containerId: container.id };
+      try {
+        const { container, runtime: runtimeName } = await createContainer(`${poolNamePrefix}${slot}`, { ...spec, sessionId: "", ownerId: "", workspaceDir: slotDir }, { [`${prefix}.pool`]: slot });
+        // Open the exec server now, so a session's first command does not wait for it.
+        await channelFor(container.id);
+        return { containerId: container.id, runtime: runtimeName };
+      } catch (error) {
+        throw toSandboxError(error, "Starting a warm sandbox");
+      }
+    },
+    async alive(warm) {
+      const info = await inspectById(warm.containerId);
+      return Boolean(info?.State.Running);
     },
     async adopt(warm, spec) {
       const container = docker.getContainer(warm.containerId);
@@ -749,7 +809,7 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
         await removeByName(containerName(spec.sessionId));
         await container.rename({ name: containerName(spec.sessionId) });
       }
-      return toSandbox(warm.containerId, spec);
+      return toSandbox(warm.containerId, spec, warm.runtime);
     },
     async discard(warm) {
       forget(warm.containerId);
@@ -764,7 +824,21 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
       await Promise.all(unclaimed.map((container) => docker.getContainer(container.Id).remove({ force: true })));
     },
   };
-  const pool = options.pool && options.pool.size > 0 ? createWarmPool(poolBackend, options.pool) : null;
+  // While the engine is away the pool waits for it instead of retrying on its own.
+  const waitAfterPoolError = async (error: unknown) => {
+    await new Promise((resolve) => setTimeout(resolve, POOL_RETRY_MS).unref());
+    if (error instanceof SandboxError && error.code === "engine_unreachable") await health.whenReachable();
+  };
+  const pool = options.pool && options.pool.size > 0 ? createWarmPool(poolBackend, { afterError: waitAfterPoolError, ...options.pool }) : null;
+
+  // Back from an outage: the engine may have restarted (warm containers stopped, runtimes changed).
+  let engineState = health.current().state;
+  health.onChange(({ state }) => {
+    if (state === "unreachable") runtimeChoice = null;
+    if (state === "ok" && engineState === "unreachable") void pool?.revalidate();
+    engineState = state;
+  });
+  health.start();
 
   const createCold = async (spec: SandboxSpec): Promise<Sandbox> => {
     // The sandbox user (uid 1000) must own the workspace root to write to it.
@@ -773,10 +847,10 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
       // A container left over for this session (crashed server, stopped sandbox) is replaced;
       // the workspace lives on the host and is untouched.
       await removeByName(containerName(spec.sessionId));
-      const container = await createContainer(containerName(spec.sessionId), spec, { [labels.session]: spec.sessionId, [labels.owner]: spec.ownerId });
+      const { container, runtime: runtimeName } = await createContainer(containerName(spec.sessionId), spec, { [labels.session]: spec.sessionId, [labels.owner]: spec.ownerId });
       // Start the exec server while the caller gets on with its work.
       void channelFor(container.id);
-      return toSandbox(container.id, spec);
+      return toSandbox(container.id, spec, runtimeName);
     } catch (error) {
       throw toSandboxError(error, "Creating the sandbox");
     }
@@ -787,6 +861,8 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
   return {
     create,
     pool,
+    health,
+    runtime,
 
     async execPathOf(containerId) {
       return (await channelFor(containerId)) ? "exec-server" : "docker-exec";
@@ -795,7 +871,7 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
     async ensure(spec) {
       const info = await inspectContainer(spec.sessionId);
       if (!info) return { sandbox: await create(spec), recreated: true, reason: "the sandbox container was removed" };
-      if (info.State.Running && !info.State.Paused) return { sandbox: toSandbox(info.Id, spec), recreated: false };
+      if (info.State.Running && !info.State.Paused) return { sandbox: toSandbox(info.Id, spec, info.HostConfig.Runtime), recreated: false };
       const container = docker.getContainer(info.Id);
       if (info.State.Paused) {
         const state = activityOf(info.Id);
@@ -805,7 +881,7 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
           // 500 "not paused": our own idle pauser thawed it meanwhile.
           if (!isHttpError(error, 500)) throw toSandboxError(error, "Resuming the sandbox");
         });
-        return { sandbox: toSandbox(info.Id, spec), recreated: false };
+        return { sandbox: toSandbox(info.Id, spec, info.HostConfig.Runtime), recreated: false };
       }
       forget(info.Id);
       const reason =
@@ -814,7 +890,7 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
           : `the sandbox container had stopped (${describeExit(info.State)})`;
       try {
         await container.start();
-        return { sandbox: toSandbox(info.Id, spec), recreated: true, reason };
+        return { sandbox: toSandbox(info.Id, spec, info.HostConfig.Runtime), recreated: true, reason };
       } catch {
         // A container that cannot start again (its mount vanished, engine restarted) is replaced.
         return { sandbox: await createCold(spec), recreated: true, reason };
@@ -870,7 +946,22 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
       }
     },
 
+    async stats(sessionId) {
+      const info = await inspectContainer(sessionId);
+      if (!info?.State.Running) return null;
+      try {
+        // stream=false: the engine takes two readings about a second apart, so CPU has a window.
+        const sample = await docker.getContainer(info.Id).stats({ stream: false });
+        const limits = { nanoCpus: info.HostConfig.NanoCpus, memoryBytes: info.HostConfig.Memory, pidsLimit: info.HostConfig.PidsLimit ?? undefined };
+        return usageFromEngineStats(sample, limits, info.State.Paused ? "paused" : "running");
+      } catch (error) {
+        if (isHttpError(error, 404)) return null;
+        throw toSandboxError(error, "Reading the sandbox's resource use");
+      }
+    },
+
     async dispose() {
+      await health.stop();
       await pool?.dispose();
       for (const containerId of [...activity.keys(), ...openChannels.keys()]) forget(containerId);
     },

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Dockerode from "dockerode";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createDockerDriver, type DockerSandboxDriver } from "./docker";
 import { createWarmPool, type PoolSpec } from "./pool";
 import type { SandboxSpec } from "./sandbox";
@@ -113,6 +113,7 @@ describe("warm pool (docker)", { timeout: 60_000 }, () => {
 describe("warm pool (claims)", () => {
   const fakeBackend = () => {
     const discarded: string[] = [];
+    const dead = new Set<string>();
     let created = 0;
     return {
       discarded,
@@ -137,7 +138,9 @@ describe("warm pool (claims)", () => {
           discarded.push(slot);
         },
         removeStale: async () => {},
+        alive: async (slot: string) => !dead.has(slot),
       },
+      dead,
       get created() {
         return created;
       },
@@ -177,6 +180,52 @@ describe("warm pool (claims)", () => {
       expect(await pool.take({ ...poolSpec, image: "other:latest", sessionId: "s", ownerId: "o", workspaceDir: path.join(root, "s") })).toBeNull();
       const taken = await pool.take({ ...poolSpec, sessionId: "s", ownerId: "o", workspaceDir: path.join(root, "s") });
       expect(taken?.hostWorkspaceDir).toBe(path.join(root, "s"));
+      await pool.dispose();
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it("waits on afterError between failed starts, logs a repeated failure once, and refills", async () => {
+    const root = await mkdtemp(path.join(tmpdir(), "pincer-pool-claim-"));
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const fake = fakeBackend();
+      let failuresLeft = 3;
+      const waitedOn: unknown[] = [];
+      const pool = createWarmPool(
+        {
+          ...fake.backend,
+          createWarm: async (slot: string) => {
+            if (failuresLeft-- > 0) throw new Error("Cannot reach the Docker engine");
+            return fake.backend.createWarm(slot);
+          },
+        },
+        { size: 1, dir: path.join(root, "pool"), spec: poolSpec, afterError: async (error) => void waitedOn.push(error) },
+      );
+      await pool.full();
+      expect(waitedOn).toHaveLength(3);
+      expect(warn.mock.calls.filter(([line]) => String(line).startsWith("Warm pool: could not start"))).toHaveLength(1);
+      await pool.dispose();
+    } finally {
+      warn.mockRestore();
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it("revalidate drops warm containers that stopped running and starts new ones", async () => {
+    const root = await mkdtemp(path.join(tmpdir(), "pincer-pool-claim-"));
+    try {
+      const fake = fakeBackend();
+      const pool = createWarmPool(fake.backend, { size: 2, dir: path.join(root, "pool"), spec: poolSpec });
+      await pool.full();
+      expect(fake.created).toBe(2);
+      const [first] = await readdir(path.join(root, "pool"));
+      fake.dead.add(first!);
+      await pool.revalidate();
+      await pool.full();
+      expect(fake.discarded).toEqual([first]);
+      expect(fake.created).toBe(3);
       await pool.dispose();
     } finally {
       await rm(root, { recursive: true, force: true });

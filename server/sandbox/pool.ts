@@ -17,6 +17,11 @@ export type PoolOptions = {
   /** Host directory for the slots' workspaces; must be on the same filesystem as the workspaces. */
   dir: string;
   spec: PoolSpec;
+  /**
+   * Waits after a container failed to start, before the next try (default: 5 s). The driver waits
+   * for the engine to answer again when it is unreachable, so an outage costs no retries.
+   */
+  afterError?: (error: unknown) => Promise<void>;
 };
 
 /** What the pool needs from a driver (docker.ts implements it; the pool never talks to an engine). */
@@ -26,6 +31,8 @@ export type PoolBackend<Warm> = {
   /** Hand a warm container to a session (rename it); its /workspace already shows spec.workspaceDir. */
   adopt(warm: Warm, spec: SandboxSpec): Promise<Sandbox>;
   discard(warm: Warm): Promise<void>;
+  /** Whether a warm container still runs (an engine restart stops them). */
+  alive(warm: Warm): Promise<boolean>;
   /** Remove unclaimed pool containers a previous server process left behind. */
   removeStale(): Promise<void>;
 };
@@ -36,6 +43,8 @@ export type WarmPool = {
   take(spec: SandboxSpec): Promise<Sandbox | null>;
   /** Resolves when every slot is warm (tests and benchmarks wait for this). */
   full(): Promise<void>;
+  /** Drops warm containers that no longer run and refills (after the engine was away). */
+  revalidate(): Promise<void>;
   /** Stop refilling and remove the warm containers. */
   dispose(): Promise<void>;
 };
@@ -55,6 +64,11 @@ export const createWarmPool = <Warm>(backend: PoolBackend<Warm>, options: PoolOp
   let disposed = false;
   let counter = 0;
   let waiters: (() => void)[] = [];
+  let lastWarning = "";
+  let onDispose: () => void = () => {};
+  const disposal = new Promise<void>((resolve) => (onDispose = resolve));
+  const waitAfterError = (error: unknown) =>
+    Promise.race([options.afterError ? options.afterError(error) : new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_ERROR_MS).unref()), disposal]);
   const claimFile = (slot: string) => path.join(options.dir, `${slot}.claim`);
 
   // A claim interrupted by a crash leaves the session's files in a slot directory and a .claim
@@ -102,12 +116,16 @@ export const createWarmPool = <Warm>(backend: PoolBackend<Warm>, options: PoolOp
             return;
           }
           warm.push({ slot, slotDir, handle });
+          lastWarning = "";
           notify();
         } catch (error) {
-          // The engine is down or the image is missing: sessions start cold meanwhile.
-          console.warn(`Warm pool: could not start a container (${error instanceof Error ? error.message : String(error)}); retrying in ${RETRY_AFTER_ERROR_MS / 1000} s.`);
+          // The engine is down or the image is missing: sessions start cold meanwhile. The same
+          // failure is logged once, not on every retry.
+          const message = error instanceof Error ? error.message : String(error);
+          if (message !== lastWarning) console.warn(`Warm pool: could not start a container (${message}); will retry.`);
+          lastWarning = message;
           await rm(slotDir, { recursive: true, force: true });
-          await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_ERROR_MS).unref());
+          await waitAfterError(error);
         }
       }
     } finally {
@@ -155,8 +173,21 @@ export const createWarmPool = <Warm>(backend: PoolBackend<Warm>, options: PoolOp
       return new Promise<void>((resolve) => waiters.push(resolve));
     },
 
+    async revalidate() {
+      for (const entry of [...warm]) {
+        if (await backend.alive(entry.handle).catch(() => false)) continue;
+        const index = warm.indexOf(entry);
+        if (index < 0) continue; // taken meanwhile
+        warm.splice(index, 1);
+        await backend.discard(entry.handle).catch(() => undefined);
+        await rm(entry.slotDir, { recursive: true, force: true });
+      }
+      void fill();
+    },
+
     async dispose() {
       disposed = true;
+      onDispose();
       const entries = warm.splice(0);
       await Promise.all(entries.map((entry) => backend.discard(entry.handle).catch(() => undefined)));
       await rm(options.dir, { recursive: true, force: true });

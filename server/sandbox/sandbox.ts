@@ -1,5 +1,6 @@
 // The SandboxDriver seam: everything that runs "inside the session's sandbox" goes through this
 // interface. docker.ts is the only implementation today and the only module importing dockerode.
+import type { EngineHealth } from "./engine-health";
 
 export type SandboxSpec = {
   sessionId: string;
@@ -22,6 +23,20 @@ export type SandboxInfo = {
   image: string;
   /** The host directory mounted as the workspace (tells which Pincer install a sandbox belongs to). */
   workspaceDir?: string;
+};
+
+/** A running sandbox's resource use, as the engine measures it (the session's side panel). */
+export type SandboxStats = {
+  state: "running" | "paused";
+  /** CPU over the engine's last sampling window, in % of one core (200 = two cores busy). */
+  cpuPercent: number;
+  /** How many cores the sandbox may use; null without a limit. */
+  cpuLimit: number | null;
+  /** Memory in use, page cache that can be reclaimed left out (as `docker stats` shows it). */
+  memoryBytes: number;
+  memoryLimitBytes: number | null;
+  pids: number;
+  pidsLimit: number | null;
 };
 
 export type ExecRequest = {
@@ -77,6 +92,8 @@ export interface Sandbox {
   readonly workdir: string;
   /** The same workspace on the host (for fast, symlink-safe host-side file access). */
   readonly hostWorkspaceDir: string;
+  /** The OCI runtime the container runs under ("runc", "runsc"), where the driver knows it. */
+  readonly runtime?: string;
   exec(request: ExecRequest): Promise<ExecResult>;
   openTty(options: { cols: number; rows: number; cwd?: string }): Promise<TtyStream>;
   /** Starts a long-lived process with streaming stdin/stdout (optional: fakes may leave it out). */
@@ -92,14 +109,21 @@ export interface SandboxDriver {
   list(): Promise<SandboxInfo[]>;
   stop(sessionId: string): Promise<void>;
   destroy(sessionId: string): Promise<void>;
+  /** Whether the engine answers (drivers that watch it; the UI shows it as a banner). */
+  readonly health?: EngineHealth;
+  /** The session's sandbox's resource use now; null when it has no running (or paused) sandbox. */
+  stats(sessionId: string): Promise<SandboxStats | null>;
 }
 
 /** Raised when the engine cannot be reached or the sandbox is gone; message is user-facing. */
 export class SandboxError extends Error {
-  readonly code: "engine_unreachable" | "not_found" | "died" | "exec_failed";
-  constructor(code: SandboxError["code"], message: string, options?: { cause?: unknown }) {
+  readonly code: "engine_unreachable" | "not_found" | "died" | "exec_failed" | "runtime_unavailable";
+  /** True when the failure came before the command started (so running it again is safe). */
+  readonly beforeStart: boolean;
+  constructor(code: SandboxError["code"], message: string, options?: { cause?: unknown; beforeStart?: boolean }) {
     super(message, options);
     this.name = "SandboxError";
     this.code = code;
+    this.beforeStart = options?.beforeStart ?? false;
   }
 }

@@ -49,3 +49,46 @@ describe("fan-out", () => {
     expect(fanOut.watcherCount("s")).toBe(1);
   });
 });
+
+describe("fan-out presence", () => {
+  const ada = { userId: "u-ada", name: "Ada", role: "owner" as const };
+  const bob = { userId: "u-bob", name: "Bob", role: "viewer" as const };
+  const presenceOf = (seen: LiveMessage[]) => seen.filter((m) => m.kind === "presence").map((m) => m.watchers.map((w) => w.name));
+
+  it("counts a person once however many tabs they open, and announces only arrivals and departures", () => {
+    const fanOut = createFanOut();
+    const adaTab1: LiveMessage[] = [];
+    const adaTab2: LiveMessage[] = [];
+    const bobTab: LiveMessage[] = [];
+    const closeAda1 = fanOut.subscribe("s", (m) => adaTab1.push(m), ada);
+    const closeAda2 = fanOut.subscribe("s", (m) => adaTab2.push(m), ada);
+    expect(presenceOf(adaTab1)).toEqual([["Ada"]]);
+    expect(presenceOf(adaTab2)).toEqual([["Ada"]]);
+
+    const closeBob = fanOut.subscribe("s", (m) => bobTab.push(m), bob);
+    expect(presenceOf(adaTab1)).toEqual([["Ada"], ["Ada", "Bob"]]);
+    expect(presenceOf(bobTab)).toEqual([["Ada", "Bob"]]);
+
+    closeAda1();
+    closeAda1();
+    expect(presenceOf(bobTab)).toEqual([["Ada", "Bob"]]);
+    expect(fanOut.watchers("s").map((w) => w.name)).toEqual(["Ada", "Bob"]);
+
+    closeAda2();
+    expect(presenceOf(bobTab)).toEqual([["Ada", "Bob"], ["Bob"]]);
+    closeBob();
+    expect(fanOut.watchers("s")).toEqual([]);
+    expect(fanOut.watcherCount("s")).toBe(0);
+  });
+
+  it("announces a changed role when a person's new tab brings it, and leaves out anonymous subscribers", () => {
+    const fanOut = createFanOut();
+    const cli: LiveMessage[] = [];
+    fanOut.subscribe("s", (m) => cli.push(m));
+    expect(presenceOf(cli)).toEqual([]);
+    fanOut.subscribe("s", () => {}, { ...bob, role: "member" });
+    fanOut.subscribe("s", () => {}, bob);
+    expect(cli.filter((m) => m.kind === "presence").map((m) => m.watchers)).toEqual([[{ ...bob, role: "member" }], [bob]]);
+    expect(fanOut.watchers("other")).toEqual([]);
+  });
+});

@@ -1,12 +1,15 @@
 // Live fan-out of a session's stream to every watcher (tabs, teammates). Persisted events pass
 // through as they are appended; token deltas are coalesced to about one message per frame and
-// the in-flight partial reply is kept so a late joiner gets it as a snapshot.
-import type { LiveMessage, SessionEvent } from "../agent/events";
+// the in-flight partial reply is kept so a late joiner gets it as a snapshot. Watchers that say
+// who they are make up the session's presence: one entry per person however many tabs they have.
+import type { LiveMessage, SessionEvent, SessionWatcher } from "../agent/events";
 
 export type Watcher = (message: LiveMessage) => void;
 
 type Channel = {
   watchers: Set<Watcher>;
+  /** Who is watching, with how many of their subscriptions (tabs) are open. */
+  present: Map<string, { who: SessionWatcher; tabs: number }>;
   partialText: string;
   status: string;
   pendingText: string;
@@ -26,6 +29,7 @@ export const createFanOut = (options: { frameMs?: number } = {}) => {
     if (existing) return existing;
     const created: Channel = {
       watchers: new Set(),
+      present: new Map(),
       partialText: "",
       status: "idle",
       pendingText: "",
@@ -52,20 +56,51 @@ export const createFanOut = (options: { frameMs?: number } = {}) => {
     ch.pendingOutput.clear();
   };
 
+  const watchersOf = (ch: Channel) => [...ch.present.values()].map((entry) => entry.who);
+  const presence = (ch: Channel): LiveMessage => ({ kind: "presence", watchers: watchersOf(ch) });
+
+  /** A new person (or a new name or role) is announced to everyone; another tab of someone already here only to itself. */
+  const arrive = (ch: Channel, watcher: Watcher, who: SessionWatcher) => {
+    const entry = ch.present.get(who.userId);
+    if (entry && entry.who.name === who.name && entry.who.role === who.role) {
+      entry.tabs += 1;
+      return watcher(presence(ch));
+    }
+    ch.present.set(who.userId, { who, tabs: (entry?.tabs ?? 0) + 1 });
+    send(ch, presence(ch));
+  };
+
+  const depart = (ch: Channel, who: SessionWatcher) => {
+    const entry = ch.present.get(who.userId);
+    if (!entry) return;
+    entry.tabs -= 1;
+    if (entry.tabs > 0) return;
+    ch.present.delete(who.userId);
+    send(ch, presence(ch));
+  };
+
   const schedule = (ch: Channel) => {
     if (ch.timer) return;
     ch.timer = setTimeout(() => flush(ch), frameMs);
   };
 
   return {
-    /** Registers a watcher; it first receives the snapshot of the in-flight reply. */
-    subscribe(sessionId: string, watcher: Watcher): () => void {
+    /**
+     * Registers a watcher; it first receives the snapshot of the in-flight reply. With `who`, the
+     * person joins the session's presence until the returned function (idempotent) is called.
+     */
+    subscribe(sessionId: string, watcher: Watcher, who?: SessionWatcher): () => void {
       const ch = channel(sessionId);
       flush(ch);
       ch.watchers.add(watcher);
       watcher({ kind: "snapshot", partialText: ch.partialText, status: ch.status });
+      if (who) arrive(ch, watcher, who);
+      let subscribed = true;
       return () => {
+        if (!subscribed) return;
+        subscribed = false;
         ch.watchers.delete(watcher);
+        if (who) depart(ch, who);
       };
     },
     publishEvent(sessionId: string, event: SessionEvent) {
@@ -107,6 +142,11 @@ export const createFanOut = (options: { frameMs?: number } = {}) => {
     },
     watcherCount(sessionId: string): number {
       return channels.get(sessionId)?.watchers.size ?? 0;
+    },
+    /** The people watching, in the order they came. */
+    watchers(sessionId: string): SessionWatcher[] {
+      const ch = channels.get(sessionId);
+      return ch ? watchersOf(ch) : [];
     },
   };
 };

@@ -78,7 +78,8 @@ export const createSessionRunner = (deps: RunnerDeps, sessionId: string, spec: S
     if (recreated) {
       await record("sandbox_status", {
         state: "recreated",
-        message: `${reason ?? "The sandbox was gone"}; a new container was started with the workspace intact.`,
+        message: `${capitalise(reason ?? "the sandbox was gone")}; a new container was started with the workspace intact.`,
+        runtime: sandbox.runtime,
       });
       shell.cwd = "/workspace";
     }
@@ -94,30 +95,44 @@ export const createSessionRunner = (deps: RunnerDeps, sessionId: string, spec: S
     return current;
   };
 
+  /** Set when a sandbox call found the engine away; the turn ends after that round of tools. */
+  let engineLost: SandboxError | null = null;
+
+  /**
+   * Runs one call in the current container. A container found dead or gone before the call
+   * started (killed while idle, OOM, an engine restart) is recreated and the call runs there, so
+   * the next use just works; one that died mid-call is reported and recreated on the next use.
+   */
+  const inSandbox = async <T>(use: (sandbox: Sandbox) => Promise<T>): Promise<T> => {
+    try {
+      const sandbox = await ensureSandbox();
+      try {
+        return await use(sandbox);
+      } catch (error) {
+        if (!(error instanceof SandboxError) || (error.code !== "died" && error.code !== "not_found")) throw error;
+        sandboxStale = true;
+        if (!error.beforeStart) throw error;
+        return await use(await ensureSandbox());
+      }
+    } catch (error) {
+      if (error instanceof SandboxError && error.code === "engine_unreachable") engineLost = error;
+      throw error;
+    }
+  };
+
   // The tools see one stable Sandbox whose calls go to whichever container is current.
   const sandboxForTools: Sandbox = {
     id: sessionId,
     sessionId,
     workdir: "/workspace",
     hostWorkspaceDir: spec.workspaceDir,
-    async exec(request: ExecRequest) {
-      const sandbox = await ensureSandbox();
-      try {
-        return await sandbox.exec(request);
-      } catch (error) {
-        if (error instanceof SandboxError && (error.code === "died" || error.code === "not_found")) sandboxStale = true;
-        throw error;
-      }
-    },
-    async openTty(options): Promise<TtyStream> {
-      const sandbox = await ensureSandbox();
-      return sandbox.openTty(options);
-    },
-    async spawn(request) {
-      const sandbox = await ensureSandbox();
-      if (!sandbox.spawn) throw new SandboxError("exec_failed", "This sandbox cannot run long-lived processes.");
-      return sandbox.spawn(request);
-    },
+    exec: (request: ExecRequest) => inSandbox((sandbox) => sandbox.exec(request)),
+    openTty: (options): Promise<TtyStream> => inSandbox((sandbox) => sandbox.openTty(options)),
+    spawn: (request) =>
+      inSandbox((sandbox) => {
+        if (!sandbox.spawn) throw new SandboxError("exec_failed", "This sandbox cannot run long-lived processes.");
+        return sandbox.spawn(request);
+      }),
   };
 
   // MCP servers and hooks (session-extensions.ts): the tool list is fixed at the first turn.
@@ -193,6 +208,7 @@ export const createSessionRunner = (deps: RunnerDeps, sessionId: string, spec: S
       return;
     }
     await record("turn_started", { turn: turnNumber, model: provider.model, provider: provider.kind });
+    engineLost = null;
     lastTurnNumber = turnNumber;
     checkpointDue = true;
     const projection = createMessageProjection(events);
@@ -233,6 +249,11 @@ export const createSessionRunner = (deps: RunnerDeps, sessionId: string, spec: S
       maxTokens: deps.limits.maxTokens,
       authorize,
       pendingCalls: unansweredCalls(events),
+      haltAfterTools: () =>
+        engineLost && {
+          kind: "engine_unreachable",
+          message: `This turn stopped: ${engineLost.message} The workspace is kept; once the engine answers again, send a message to continue.`,
+        },
     });
     const costUsd = costOf(result.usage, provider.model, deps.prices);
     await record("turn_finished", { turn: turnNumber, reason: result.reason, usage: result.usage, steps: result.steps, error: result.error, costUsd });
@@ -264,7 +285,9 @@ export const createSessionRunner = (deps: RunnerDeps, sessionId: string, spec: S
       } finally {
         // Review checkpoint (server/review/checkpoints.ts): before the turn counts as over, so a
         // rewind or the next message never races it. A failure is shown, the session goes on.
-        if (checkpointDue && deps.afterTurn) {
+        // After an engine outage stopped the turn the checkpoint could only fail too; the next
+        // turn's checkpoint takes in this turn's changes.
+        if (checkpointDue && deps.afterTurn && !engineLost) {
           checkpointDue = false;
           await deps.afterTurn(sessionId, lastTurnNumber, sandboxForTools).catch((error: unknown) =>
             record("error", { message: `Could not record a checkpoint: ${error instanceof Error ? error.message : String(error)}`, kind: "checkpoint" }),
@@ -365,6 +388,8 @@ export const unansweredCalls = (events: SessionEvent[]) => {
   const calls = lastReply.payload.content.filter((block): block is ToolUseBlock => block.type === "tool_use" && !answered.has(block.id));
   return calls.length ? { calls, announced } : undefined;
 };
+
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 export class SessionBusyError extends Error {
   constructor() {

@@ -15,6 +15,7 @@ import { readProjectRules } from "./permission-gate";
 import { recordCheckpoint } from "../review/checkpoints";
 import { parseSlashCommand, runSlashCommand } from "../agent/commands";
 import { createCommandEnv } from "./command-env";
+import { UnknownImageError, type SandboxImageOption } from "../sandbox/images";
 
 export type SandboxDefaults = Omit<SandboxSpec, "sessionId" | "ownerId" | "workspaceDir">;
 
@@ -22,6 +23,8 @@ export type SessionServiceDeps = Omit<RunnerDeps, "setStatus"> & {
   db: PrismaClient;
   dataDir: string;
   sandboxDefaults: SandboxDefaults;
+  /** The images a session may pick (server/sandbox/images.ts); default: only sandboxDefaults.image. */
+  sandboxImages?: SandboxImageOption[];
   newId: () => string;
   /** Sources between the defaults and the project for a session: its workspace's team policy. */
   ruleSourcesFor?: (sessionId: string) => Promise<RuleSource[]>;
@@ -32,6 +35,8 @@ export type CreateSessionInput = {
   workspaceId: string;
   title?: string;
   source: { kind: "empty" } | { kind: "git"; url: string };
+  /** One of the server's sandbox images; default: sandboxDefaults.image. */
+  image?: string;
 };
 
 export class SessionNotFoundError extends Error {
@@ -54,6 +59,7 @@ export const createSessionService = (deps: SessionServiceDeps) => {
   const { db, eventLog } = deps;
   const runners = new Map<string, SessionRunner>();
   const ready = new Map<string, Promise<void>>();
+  const images = deps.sandboxImages ?? [{ image: deps.sandboxDefaults.image, label: deps.sandboxDefaults.image }];
 
   const setStatus = async (sessionId: string, status: SessionStatus) => {
     await db.session.update({ where: { id: sessionId }, data: { status } });
@@ -110,7 +116,8 @@ export const createSessionService = (deps: SessionServiceDeps) => {
       const sandbox = await runner.startSandbox();
       await db.session.update({ where: { id: sessionId }, data: { containerId: sandbox.id, status: "idle" } });
       deps.fanOut.setStatus(sessionId, "idle");
-      await eventLog.append(sessionId, "sandbox_status", { state: "ready", message: `Sandbox ready (${session.image}).` });
+      const runtime = sandbox.runtime ? `, runtime ${sandbox.runtime}` : "";
+      await eventLog.append(sessionId, "sandbox_status", { state: "ready", message: `Sandbox ready (${session.image}${runtime}).`, runtime: sandbox.runtime });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       await eventLog.append(sessionId, "sandbox_status", { state: "error", message });
@@ -128,7 +135,8 @@ export const createSessionService = (deps: SessionServiceDeps) => {
     async create(input: CreateSessionInput) {
       const id = deps.newId();
       const title = input.title?.trim() || (input.source.kind === "git" ? repoName(input.source.url) : "New session");
-      const image = deps.sandboxDefaults.image;
+      const image = input.image ?? deps.sandboxDefaults.image;
+      if (!images.some((option) => option.image === image)) throw new UnknownImageError(image, images);
       const session = await db.session.create({
         data: {
           id,
@@ -154,6 +162,9 @@ export const createSessionService = (deps: SessionServiceDeps) => {
     },
 
     waitUntilReady,
+
+    /** The sandbox images a new session can pick, the default first. */
+    images: () => images,
 
     async sendMessage(sessionId: string, text: string, author: string) {
       await waitUntilReady(sessionId);

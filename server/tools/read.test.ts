@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdir, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -64,6 +65,31 @@ describe("Read tool", () => {
     await expect(readTool.run({ file_path: "dir" }, context)).rejects.toThrow(/is a directory/);
     await expect(readTool.run({ file_path: "/etc/passwd" }, context)).rejects.toThrow("Path /etc/passwd is outside the workspace /workspace");
     await expect(readTool.run({ file_path: "passwd" }, context)).rejects.toThrow(/outside the workspace/);
+  });
+
+  it("numbers lines across read chunks, keeps UTF-8 intact and drops the \\r of CRLF", async () => {
+    const { workspaceDir, context } = await makeFileToolContext();
+    // ~3 MiB, so lines (multi-byte ones too) straddle the 1 MiB read chunks.
+    const lines = Array.from({ length: 40_000 }, (_, i) => `${i + 1} ${"é€😀".repeat(i % 7)} ${"y".repeat(i % 97)}`);
+    // 1500 three-byte characters: over 2000 bytes but not over 2000 characters, so not cut.
+    lines[25_000] = "€".repeat(1500);
+    await writeFile(path.join(workspaceDir, "wide.txt"), `${lines.join("\r\n")}\r\n`);
+    const expected = (from: number, count: number) =>
+      lines
+        .slice(from - 1, from - 1 + count)
+        .map((line, i) => `${String(from + i).padStart(6)}\t${line}`)
+        .join("\n");
+    const middle = await readTool.run({ file_path: "wide.txt", offset: 24_990, limit: 20 }, context);
+    expect(middle.output).toBe(`${expected(24_990, 20)}\n\n(showing lines 24990-25009 of 40000; use offset to read more)`);
+    const end = await readTool.run({ file_path: "wide.txt", offset: 39_999 }, context);
+    expect(end.output).toBe(expected(39_999, 2));
+    expect(end.metadata).toMatchObject({ lines: 2, totalLines: 40_000 });
+  });
+
+  it("refuses a FIFO at once instead of waiting for a writer", async () => {
+    const { workspaceDir, context } = await makeFileToolContext();
+    execFileSync("mkfifo", [path.join(workspaceDir, "pipe")]);
+    await expect(readTool.run({ file_path: "pipe" }, context)).rejects.toThrow("/workspace/pipe is not a regular file.");
   });
 
   it("says when a file is empty", async () => {

@@ -25,6 +25,7 @@ const unreachableDriver: SandboxDriver = {
   list: async () => Promise.reject(new SandboxError("engine_unreachable", "no engine in the access test")),
   stop: async () => undefined,
   destroy: async () => undefined,
+  stats: async () => Promise.reject(new SandboxError("engine_unreachable", "no engine in the access test")),
 };
 
 let db: Db;
@@ -67,6 +68,8 @@ const table: Record<string, Row> = {
   "sessions.diff": { minimum: "viewer", input: onSession() },
   "sessions.compact": { minimum: "member", input: onSession() },
   "sessions.rules": { minimum: "viewer", input: onSession() },
+  "sessions.images": { minimum: "signedIn" },
+  "sessions.resources": { minimum: "viewer", input: onSession() },
 
   "providers.list": { minimum: "viewer", outsider: "allowed" },
   "providers.save": { minimum: "admin", outsider: "allowed", input: () => ({ kind: "openai-compatible", baseUrl: "http://localhost:1/v1", apiKey: "", model: "m" }) },
@@ -81,7 +84,9 @@ const table: Record<string, Row> = {
   },
 
   "system.whoami": { minimum: "public" },
+  "system.signInProviders": { minimum: "public" },
   "system.status": { minimum: "signedIn" },
+  "system.engine": { minimum: "signedIn" },
 
   "review.checkpoints": { minimum: "viewer", input: onSession() },
   "review.diff": { minimum: "viewer", input: onSession({ scope }) },
@@ -121,6 +126,7 @@ const table: Record<string, Row> = {
   "workspaces.leave": { minimum: "viewer", outsider: "allowed" },
 
   "invitations.list": { minimum: "admin", outsider: "allowed" },
+  "invitations.options": { minimum: "admin", outsider: "allowed" },
   "invitations.create": { minimum: "admin", outsider: "allowed", input: () => ({ role: "member" }) },
   "invitations.revoke": {
     minimum: "admin",

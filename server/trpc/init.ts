@@ -11,7 +11,13 @@ import type { Services } from "../services";
 export type User = { id: string; name: string; email: string };
 
 /** membership: the user's current workspace and role there (null: signed out, or in no workspace). */
-export type TrpcContext = { user: User | null; membership: Membership | null; services: Services };
+export type TrpcContext = {
+  user: User | null;
+  membership: Membership | null;
+  services: Services;
+  /** The origin the browser sees (its Origin header, else http://<Host>), for links sent by mail. */
+  origin?: string | null;
+};
 
 const t = initTRPC.context<TrpcContext>().create({
   transformer: superjson,

@@ -1,9 +1,10 @@
-// /ws/sessions/<id>/events?after=N — replays what the client missed, then streams live.
+// /ws/sessions/<id>/events?after=N — replays what the client missed, then streams live. The
+// signed-in person on the socket counts as watching the session until it closes.
 import type { WebSocket } from "ws";
-import type { LiveMessage } from "../agent/events";
+import type { LiveMessage, SessionWatcher } from "../agent/events";
 import type { Services } from "../services";
 
-export const serveEventsSocket = async (ws: WebSocket, services: Services, sessionId: string, afterSeq: number) => {
+export const serveEventsSocket = async (ws: WebSocket, services: Services, sessionId: string, afterSeq: number, who: SessionWatcher) => {
   let lastSeq = afterSeq;
   let replaying = true;
   const queued: LiveMessage[] = [];
@@ -17,7 +18,7 @@ export const serveEventsSocket = async (ws: WebSocket, services: Services, sessi
   };
 
   // Subscribe before reading the log so nothing appended in between is missed.
-  const unsubscribe = services.fanOut.subscribe(sessionId, (message) => (replaying ? queued.push(message) : send(message)));
+  const unsubscribe = services.fanOut.subscribe(sessionId, (message) => (replaying ? queued.push(message) : send(message)), who);
   ws.on("close", unsubscribe);
   ws.on("error", unsubscribe);
 

@@ -55,7 +55,7 @@ export function anthropicEvents(reply: ScriptedReply, model: string, prompt: Pro
   }
   if (reply.text !== undefined && reply.text !== "") {
     events.push(sse("content_block_start", { type: "content_block_start", index, content_block: { type: "text", text: "" } }));
-    for (const piece of splitIntoChunks(reply.text)) {
+    for (const piece of splitIntoChunks(reply.text, reply.textChunks)) {
       events.push(sse("content_block_delta", { type: "content_block_delta", index, delta: { type: "text_delta", text: piece } }));
     }
     events.push(sse("content_block_stop", { type: "content_block_stop", index }));

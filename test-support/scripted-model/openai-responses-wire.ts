@@ -89,7 +89,7 @@ export function openaiResponsesEvents(reply: ScriptedReply, model: string, promp
     emit("response.output_item.added", { output_index, item: { id: item_id, type: "message", status: "in_progress", content: [], role: "assistant" } });
     const part = { item_id, output_index, content_index: 0 };
     emit("response.content_part.added", { ...part, part: { type: "output_text", annotations: [], logprobs: [], text: "" } });
-    for (const delta of splitIntoChunks(reply.text)) emit("response.output_text.delta", { ...part, delta, logprobs: [] });
+    for (const delta of splitIntoChunks(reply.text, reply.textChunks)) emit("response.output_text.delta", { ...part, delta, logprobs: [] });
     emit("response.output_text.done", { ...part, text: reply.text, logprobs: [] });
     const content = { type: "output_text", annotations: [], logprobs: [], text: reply.text };
     emit("response.content_part.done", { ...part, part: content });

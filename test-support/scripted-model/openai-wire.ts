@@ -37,7 +37,7 @@ export function openaiChunks(
   }
   // Reasoning as OpenAI-compatible servers (vLLM, DeepSeek, llama.cpp) stream it.
   for (const piece of splitIntoChunks(reply.thinking ?? "")) chunks.push(chunk({ reasoning_content: piece }));
-  for (const piece of splitIntoChunks(reply.text ?? "")) chunks.push(chunk({ content: piece }));
+  for (const piece of splitIntoChunks(reply.text ?? "", reply.textChunks)) chunks.push(chunk({ content: piece }));
   for (const [index, call] of (reply.toolCalls ?? []).entries()) {
     const callId = call.id ?? `call_${randomUUID().replaceAll("-", "").slice(0, 24)}`;
     chunks.push(chunk({ tool_calls: [{ index, id: callId, type: "function", function: { name: call.name, arguments: "" } }] }));

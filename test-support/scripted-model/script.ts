@@ -36,6 +36,8 @@ export type ScriptedReply = {
   stopReason?: "end_turn" | "tool_use" | "max_tokens";
   /** Overrides the estimated usage, field by field. */
   usage?: ScriptedUsage;
+  /** How many deltas the text streams in (default 4); with chunkDelayMs, a steady token rate. */
+  textChunks?: number;
   /** Pause between SSE events. */
   chunkDelayMs?: number;
   /** Pause before the first byte of the response. */

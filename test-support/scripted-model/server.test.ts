@@ -146,6 +146,17 @@ describe("scripted model server", () => {
     expect(await textOf(child("task-beta"))).toBe("script again");
   });
 
+  it("streams the text in textChunks deltas and reports each write as it happens", async () => {
+    const written: string[] = [];
+    const watched = await startScriptedModelServer({ logFailures: false, onWrite: (chunk) => written.push(chunk) });
+    watched.setScript([{ text: "aaabbbccc", textChunks: 3 }]);
+    const body = await (await post(`${watched.url}/v1/messages`, anthropicBody("hi"))).text();
+    await watched.close();
+    const deltas = sseData(body).map((data) => JSON.parse(data) as { delta?: { type: string; text?: string } }).filter((event) => event.delta?.type === "text_delta");
+    expect(deltas.map((event) => event.delta?.text)).toEqual(["aaa", "bbb", "ccc"]);
+    expect(written.join("")).toBe(body);
+  });
+
   it("reports the prefix shared with earlier requests as cache reads", async () => {
     server.setScript([{ text: "a" }, { text: "b" }]);
     const usageOf = async (text: string) => {

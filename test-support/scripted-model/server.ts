@@ -56,6 +56,8 @@ export type ScriptedModelServerOptions = {
   script?: ScriptStep[];
   /** Log failures to stderr as they happen (default true). */
   logFailures?: boolean;
+  /** Called with each SSE event of a reply right after it is written (benchmarks time tokens by it). */
+  onWrite?: (chunk: string) => void;
 };
 
 const routes: Record<string, WireFormat> = {
@@ -210,6 +212,7 @@ export async function startScriptedModelServer(options: ScriptedModelServerOptio
       if (step.stallAfterChunks !== undefined && index >= step.stallAfterChunks) return;
       if (index > 0) await pause(step.chunkDelayMs ?? 0, response);
       response.write(chunk);
+      options.onWrite?.(chunk);
     }
     response.end();
   };

@@ -1,7 +1,9 @@
 "use client";
-// An invitation link: shows the workspace and role; signed out, sign up with it; signed in, join.
+// An invitation link: shows the workspace and role; signed out, sign up with it (password or a
+// configured provider); signed in, join.
 import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { ProviderButtons } from "@/app/_components/provider-buttons";
 import { useTRPC } from "@/lib/trpc/react";
 
 export function InviteView({ token }: { token: string }) {
@@ -28,9 +30,15 @@ export function InviteView({ token }: { token: string }) {
           Join as {me.data.user.name}
         </button>
       ) : (
-        <Link href={`/sign-up?invite=${encodeURIComponent(token)}`} data-testid="invite-sign-up" className="inline-block rounded-md bg-primary px-4 py-2 text-sm font-medium text-primary-foreground">
-          Create an account to join
-        </Link>
+        <div className="space-y-3">
+          <Link href={`/sign-up?invite=${encodeURIComponent(token)}`} data-testid="invite-sign-up" className="inline-block rounded-md bg-primary px-4 py-2 text-sm font-medium text-primary-foreground">
+            Create an account to join
+          </Link>
+          <ProviderButtons callbackPath="/" errorPath={`/sign-up?invite=${encodeURIComponent(token)}`} invite={token} />
+          <p className="text-sm text-muted-foreground">
+            Already have a password account? <Link href={`/sign-in?next=${encodeURIComponent(`/invite/${token}`)}`} className="underline">Sign in</Link>, then join.
+          </p>
+        </div>
       )}
       {accept.error && <p className="text-sm text-danger">{accept.error.message}</p>}
     </main>

@@ -5,6 +5,7 @@ import path from "node:path";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { recordAudit } from "../../audit/audit-log";
+import { hasRole } from "../../auth/roles";
 import { env } from "../../env";
 import type { Services } from "../../services";
 import { SessionBusyError } from "../../sessions/runner";
@@ -146,11 +147,18 @@ export const reviewRouter = createRouter({
     return visible(() => reviewOf(ctx.services).sendComments(input.sessionId, ctx.user.name));
   }),
 
-  /** useModel: ask the session's model (falls back to the file list with a note); false: the file-list draft only. */
-  draftCommitMessage: protectedProcedure.input(sessionInput.extend({ useModel: z.boolean().default(true) })).query(async ({ ctx, input }) => {
-    await sessionInWorkspace(ctx, input.sessionId, "viewer");
-    return visible(() => reviewOf(ctx.services).draftCommitMessage(input.sessionId, { useModel: input.useModel }));
-  }),
+  /**
+   * useModel: ask the session's model, cached per change (falls back to the file list with a note);
+   * false: the file-list draft only. fresh: a new model draft even for a change already drafted.
+   * Viewers cannot commit, so they never spend the workspace's model budget on a draft.
+   */
+  draftCommitMessage: protectedProcedure
+    .input(sessionInput.extend({ useModel: z.boolean().default(true), fresh: z.boolean().default(false) }))
+    .query(async ({ ctx, input }) => {
+      const session = await sessionInWorkspace(ctx, input.sessionId, "viewer");
+      const useModel = input.useModel && hasRole(session.role, "member");
+      return visible(() => reviewOf(ctx.services).draftCommitMessage(input.sessionId, { useModel, fresh: input.fresh }));
+    }),
 
   commit: protectedProcedure
     .input(sessionInput.extend({ message: z.string().trim().min(1, "Write a commit message").max(20_000) }))

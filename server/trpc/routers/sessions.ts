@@ -3,6 +3,7 @@ import { z } from "zod";
 import { recordAudit } from "../../audit/audit-log";
 import { SessionBusyError } from "../../sessions/runner";
 import { BypassNotPermittedError } from "../../sessions/service";
+import { UnknownImageError } from "../../sandbox/images";
 import { sessionInWorkspace } from "../access";
 import { createRouter, protectedProcedure, workspaceProcedure } from "../init";
 
@@ -44,12 +45,28 @@ export const sessionsRouter = createRouter({
           z.object({ kind: z.literal("empty") }),
           z.object({ kind: z.literal("git"), url: z.string().trim().min(1, "Enter a git URL").max(2000) }),
         ]),
+        /** One of `sessions.images`; default: the server's default image. */
+        image: z.string().min(1).max(300).optional(),
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      const session = await ctx.services.sessions.create({ ownerId: ctx.user.id, workspaceId: ctx.membership.workspaceId, title: input.title, source: input.source });
-      return { id: session.id };
+      try {
+        const session = await ctx.services.sessions.create({ ownerId: ctx.user.id, workspaceId: ctx.membership.workspaceId, title: input.title, source: input.source, image: input.image });
+        return { id: session.id };
+      } catch (error) {
+        if (error instanceof UnknownImageError) throw new TRPCError({ code: "BAD_REQUEST", message: error.message, cause: error });
+        throw error;
+      }
     }),
+
+  /** The sandbox images a new session can pick (the default first): the server's setting, the same for everyone. */
+  images: protectedProcedure.query(({ ctx }) => ctx.services.sessions.images()),
+
+  /** The session's image and its sandbox's live resource use (null while no sandbox runs). */
+  resources: protectedProcedure.input(sessionId).query(async ({ ctx, input }) => {
+    const session = await sessionInWorkspace(ctx, input.sessionId, "viewer");
+    return { image: session.image, usage: await ctx.services.driver.stats(session.id) };
+  }),
 
   send: protectedProcedure
     .input(sessionId.extend({ text: z.string().trim().min(1, "Type a message").max(100_000) }))

@@ -1,17 +1,24 @@
 "use client";
 // Taking the work out of the sandbox: commit, download the patch, push a branch (with a stored
 // credential), open or update the pull request. Each shows its result or the remote's error.
+// Opening the commit form asks the session's model for a message (once per change, never mid-turn);
+// it fills the field unless the user has typed there, and says who drafted it.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTRPC } from "@/lib/trpc/react";
+import type { CommitMessageDraft } from "@/server/review/commit-message";
 
-export function ReviewActions({ sessionId, onChanged }: { sessionId: string; onChanged: () => void }) {
+export function ReviewActions({ sessionId, running, onChanged }: { sessionId: string; running: boolean; onChanged: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const remote = useQuery(trpc.review.remote.queryOptions({ sessionId }));
-  // The prefill is the instant file-list draft; the model is asked only on "Draft with model".
-  const draft = useQuery(trpc.review.draftCommitMessage.queryOptions({ sessionId, useModel: false }));
+  const [commitOpen, setCommitOpen] = useState(false);
+  const draft = useQuery({ ...trpc.review.draftCommitMessage.queryOptions({ sessionId }), enabled: commitOpen && !running });
   const [message, setMessage] = useState("");
+  /** The user typed in the field: no draft replaces their text (only "Redraft" does, on request). */
+  const [edited, setEdited] = useState(false);
+  const [shownDraft, setShownDraft] = useState<CommitMessageDraft | null>(null);
+  const [redrafting, setRedrafting] = useState<{ pending: boolean; error?: string }>({ pending: false });
   const [remoteUrl, setRemoteUrl] = useState("");
   const [branch, setBranch] = useState(`pincer/${sessionId.slice(0, 8)}`);
   const [force, setForce] = useState(false);
@@ -21,17 +28,35 @@ export function ReviewActions({ sessionId, onChanged }: { sessionId: string; onC
   const [apiBaseUrl, setApiBaseUrl] = useState("");
   const [prTitle, setPrTitle] = useState("");
   const [patchError, setPatchError] = useState<string | null>(null);
-  const [drafting, setDrafting] = useState<{ pending: boolean; note?: string; error?: string }>({ pending: false });
 
+  // Each draft is offered once, when it arrives: one that lands while the user has typed is dropped.
+  const offered = useRef<CommitMessageDraft | undefined>(undefined);
   useEffect(() => {
-    if (draft.data && message === "") setMessage(draft.data.message);
-  }, [draft.data, message]);
+    // While a refetch runs, the data is the previous change's draft.
+    if (!draft.data || draft.isFetching || offered.current === draft.data) return;
+    offered.current = draft.data;
+    if (edited) return;
+    setMessage(draft.data.message);
+    setShownDraft(draft.data);
+  }, [draft.data, draft.isFetching, edited]);
   useEffect(() => {
     if (remote.data?.remoteUrl && remoteUrl === "") setRemoteUrl(remote.data.remoteUrl);
     if (remote.data?.branch) setBranch(remote.data.branch);
   }, [remote.data, remoteUrl]);
 
-  const commit = useMutation(trpc.review.commit.mutationOptions({ onSuccess: onChanged }));
+  const commit = useMutation(
+    trpc.review.commit.mutationOptions({
+      onSuccess: () => {
+        setCommitOpen(false);
+        setMessage("");
+        setEdited(false);
+        setShownDraft(null);
+        // That draft was for the change just committed.
+        queryClient.removeQueries({ queryKey: trpc.review.draftCommitMessage.queryKey({ sessionId }) });
+        onChanged();
+      },
+    }),
+  );
   const saveCredential = useMutation(trpc.review.saveCredential.mutationOptions({ onSuccess: () => setSecret("") }));
   const push = useMutation(trpc.review.push.mutationOptions({ onSuccess: () => void remote.refetch() }));
   const openPr = useMutation(trpc.review.openPullRequest.mutationOptions({ onSuccess: () => void remote.refetch() }));
@@ -51,36 +76,66 @@ export function ReviewActions({ sessionId, onChanged }: { sessionId: string; onC
     }
   };
 
-  const draftWithModel = async () => {
-    setDrafting({ pending: true });
+  /** Another model draft of the same change, on request: replaces the field. */
+  const redraft = async () => {
+    setRedrafting({ pending: true });
     try {
-      const result = await queryClient.fetchQuery({ ...trpc.review.draftCommitMessage.queryOptions({ sessionId, useModel: true }), staleTime: 0 });
+      const result = await queryClient.fetchQuery({ ...trpc.review.draftCommitMessage.queryOptions({ sessionId, fresh: true }), staleTime: 0 });
       setMessage(result.message);
-      setDrafting({ pending: false, note: result.note });
+      setEdited(false);
+      setShownDraft(result);
+      setRedrafting({ pending: false });
     } catch (error) {
-      setDrafting({ pending: false, error: error instanceof Error ? error.message : String(error) });
+      setRedrafting({ pending: false, error: error instanceof Error ? error.message : String(error) });
     }
   };
 
+  const subjectLine = message.split("\n")[0]!.trim();
   const input = "rounded border border-border bg-background px-2 py-1";
   const button = "rounded bg-accent px-2 py-1 text-foreground disabled:opacity-50";
 
   return (
     <section className="flex flex-col gap-3 border-b border-border px-3 py-2 text-xs" data-testid="review-actions">
       <div className="flex flex-wrap items-center gap-2">
-        <input data-testid="commit-message" value={message} onChange={(event) => setMessage(event.target.value)} placeholder="Commit message" className={`${input} min-w-64 flex-1`} />
-        <button type="button" data-testid="draft-commit-message" disabled={drafting.pending} onClick={() => void draftWithModel()} className={button}>
-          {drafting.pending ? "Drafting…" : "Draft with model"}
-        </button>
-        <button type="button" data-testid="commit-button" disabled={commit.isPending} onClick={() => commit.mutate({ sessionId, message })} className={button}>
-          Commit
-        </button>
+        {!commitOpen && (
+          <button type="button" data-testid="open-commit-form" onClick={() => setCommitOpen(true)} className={button}>
+            Commit…
+          </button>
+        )}
         <button type="button" data-testid="download-patch" onClick={() => void downloadPatch()} className={button}>
           Download patch
         </button>
       </div>
-      {drafting.note && <p data-testid="commit-draft-note" className="text-warning">{drafting.note}</p>}
-      {drafting.error && <p data-testid="commit-draft-error" className="text-danger">{drafting.error}</p>}
+      {commitOpen && (
+        <div data-testid="commit-form" className="flex flex-col gap-2">
+          <textarea
+            data-testid="commit-message"
+            value={message}
+            onChange={(event) => {
+              setMessage(event.target.value);
+              setEdited(true);
+            }}
+            rows={6}
+            placeholder={draft.isFetching ? "Drafting a message with the session's model… (type to write your own)" : "Commit message"}
+            className={`${input} font-mono`}
+          />
+          <div className="flex flex-wrap items-center gap-2">
+            <DraftStatus running={running} drafting={draft.isFetching || redrafting.pending} draft={shownDraft} showingDraft={shownDraft !== null && message === shownDraft.message} />
+            <span className="flex-1" />
+            <button type="button" data-testid="draft-commit-message" disabled={running || draft.isFetching || redrafting.pending} onClick={() => void redraft()} className={button}>
+              {redrafting.pending ? "Drafting…" : "Redraft"}
+            </button>
+            <button type="button" data-testid="commit-button" disabled={commit.isPending || message.trim() === ""} onClick={() => commit.mutate({ sessionId, message })} className={button}>
+              Commit
+            </button>
+            <button type="button" data-testid="commit-cancel" onClick={() => setCommitOpen(false)} className={button}>
+              Cancel
+            </button>
+          </div>
+          {draft.error && <p data-testid="commit-draft-error" className="text-danger">{draft.error.message}</p>}
+          {redrafting.error && <p data-testid="commit-draft-error" className="text-danger">{redrafting.error}</p>}
+        </div>
+      )}
       {commit.data && <p data-testid="commit-result" className="text-success">Committed {commit.data.commit.slice(0, 8)} on {commit.data.branch || "detached HEAD"}.</p>}
       {commit.error && <p data-testid="commit-error" className="text-danger">{commit.error.message}</p>}
       {patchError && <p data-testid="patch-error" className="text-danger">{patchError}</p>}
@@ -128,8 +183,8 @@ export function ReviewActions({ sessionId, onChanged }: { sessionId: string; onC
       </details>
 
       <div className="flex flex-wrap items-center gap-2">
-        <input data-testid="pr-title" value={prTitle} onChange={(event) => setPrTitle(event.target.value)} placeholder={message || "Pull request title"} className={`${input} min-w-64 flex-1`} />
-        <button type="button" data-testid="open-pr" disabled={openPr.isPending || !remote.data?.branch} onClick={() => openPr.mutate({ sessionId, title: prTitle || message || "Changes from Pincer", body: "" })} className={button}>
+        <input data-testid="pr-title" value={prTitle} onChange={(event) => setPrTitle(event.target.value)} placeholder={subjectLine || "Pull request title"} className={`${input} min-w-64 flex-1`} />
+        <button type="button" data-testid="open-pr" disabled={openPr.isPending || !remote.data?.branch} onClick={() => openPr.mutate({ sessionId, title: prTitle || subjectLine || "Changes from Pincer", body: "" })} className={button}>
           {remote.data?.pullRequestNumber ? "Update pull request" : "Open pull request"}
         </button>
         {remote.data?.pullRequestUrl && (
@@ -141,4 +196,23 @@ export function ReviewActions({ sessionId, onChanged }: { sessionId: string; onC
       {openPr.error && <p data-testid="pr-error" className="text-danger">{openPr.error.message}</p>}
     </section>
   );
+}
+
+/** Where the message in the field came from: the model (by name), or the file list and why. */
+function DraftStatus({ running, drafting, draft, showingDraft }: { running: boolean; drafting: boolean; draft: CommitMessageDraft | null; showingDraft: boolean }) {
+  if (running) return <span data-testid="commit-draft-status" className="text-muted-foreground">The agent is working; the model drafts a message when the turn ends.</span>;
+  if (drafting) return <span data-testid="commit-draft-status" className="text-muted-foreground">Drafting with the session&apos;s model…</span>;
+  if (!draft || !showingDraft) return null;
+  if (draft.source === "model") {
+    return (
+      <span data-testid="commit-draft-source" className="text-info">
+        Drafted by {draft.model}: edit it before committing.
+      </span>
+    );
+  }
+  return draft.note ? (
+    <span data-testid="commit-draft-note" className="text-warning">
+      {draft.note}
+    </span>
+  ) : null;
 }

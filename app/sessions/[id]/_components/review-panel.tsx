@@ -159,7 +159,7 @@ export function ReviewPanel({ sessionId, lastChange, running }: { sessionId: str
         </section>
       )}
 
-      <ReviewActions sessionId={sessionId} onChanged={refresh} />
+      <ReviewActions sessionId={sessionId} running={running} onChanged={refresh} />
 
       <div className="p-3">
         {diff.error && <Note text={`Could not read the changes: ${diff.error.message}`} testId="diff-error" />}

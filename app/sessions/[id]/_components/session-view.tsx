@@ -7,14 +7,17 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { useTRPC } from "@/lib/trpc/react";
 import { terminalPath } from "@/lib/ws-protocol";
 import { StatusBadge } from "@/components/status-badge";
+import { EngineBanner } from "@/components/engine-banner";
 import { Transcript } from "./transcript-view";
 import { Composer } from "./composer";
 import { useSessionStream } from "./use-session-stream";
 import { ReviewPanel } from "./review-panel";
-import { buildTranscript, currentMode, currentTodos, formatCost, mcpServers, sessionTotals } from "./transcript";
+import { buildTranscript, currentMode, currentTodos, formatCost, mcpServers, sandboxRuntime, sessionTotals } from "./transcript";
 import { TodoList } from "./todo-list";
 import { RulesPanel } from "./rules-panel";
 import { ModeSelect } from "./mode-select";
+import { SandboxUsage } from "./sandbox-usage";
+import { SessionWatchers } from "./session-watchers";
 
 const Terminal = dynamic(() => import("@/components/terminal"), { ssr: false, loading: () => <PanelNote text="Loading terminal…" /> });
 
@@ -28,6 +31,7 @@ export function SessionView({ sessionId }: { sessionId: string }) {
   const items = useMemo(() => buildTranscript(state), [state]);
   const totals = useMemo(() => sessionTotals(state.events), [state.events]);
   const mcp = useMemo(() => mcpServers(state.events), [state.events]);
+  const runtime = useMemo(() => sandboxRuntime(state.events), [state.events]);
   const [panel, setPanel] = useState<"terminal" | "changes" | "rules">("terminal");
   const running = state.status === "running" || state.status === "waiting";
 
@@ -73,6 +77,8 @@ export function SessionView({ sessionId }: { sessionId: string }) {
           {connection !== "open" && (
             <span className="text-xs text-warning" data-testid="connection-state">{connection}…</span>
           )}
+          {/* Presence is only known while connected: a reconnecting page shows nobody rather than stale names. */}
+          <SessionWatchers watchers={connection === "open" ? state.watchers : []} />
           {mcp.length > 0 && (
             <span className="flex gap-1 text-xs" data-testid="mcp-servers">
               {mcp.map((server) => (
@@ -86,8 +92,12 @@ export function SessionView({ sessionId }: { sessionId: string }) {
           <span className="ml-auto truncate text-xs text-muted-foreground" data-testid="session-usage">
             {totals.tokensIn.toLocaleString()} in ({totals.cached.toLocaleString()} cached) · {totals.tokensOut.toLocaleString()} out · {formatCost(totals.costUsd)}
           </span>
-          <span className="truncate text-xs text-muted-foreground">{session.data?.image}</span>
+          <span className="truncate text-xs text-muted-foreground" data-testid="session-image" title={`${session.data?.image ?? ""}${runtime ? ` · ${runtime}` : ""}`}>
+            {session.data?.image}
+            {runtime && <span data-testid="session-runtime" title={runtime === "runsc" ? "gVisor: a user-space kernel between the sandbox and the host" : undefined}> · {runtime}</span>}
+          </span>
         </div>
+        <EngineBanner />
         <Transcript items={items} onAnswer={(requestId, choice, message) => answer.mutateAsync({ sessionId, requestId, choice, message })}
           onAnswerQuestion={(requestId, answers) => answerQuestion.mutateAsync({ sessionId, requestId, answers })}
           canAct={canAct}
@@ -112,6 +122,7 @@ export function SessionView({ sessionId }: { sessionId: string }) {
           <TabButton active={panel === "terminal"} onClick={() => setPanel("terminal")} testId="tab-terminal">Terminal</TabButton>
           <TabButton active={panel === "changes"} onClick={() => setPanel("changes")} testId="tab-changes">Changes</TabButton>
           <TabButton active={panel === "rules"} onClick={() => setPanel("rules")} testId="tab-rules">Rules</TabButton>
+          <SandboxUsage sessionId={sessionId} />
         </div>
         <div className="min-h-0 flex-1 overflow-hidden">
           <div className={panel === "terminal" ? "h-full p-2" : "hidden"}>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LiveMessage, SessionEvent } from "@/server/agent/events";
-import { applyLiveMessage, buildTranscript, currentMode, currentTodos, formatCost, initialStreamState, mcpServers, sessionTotals, type StreamState } from "./transcript";
+import { applyLiveMessage, buildTranscript, currentMode, currentTodos, formatCost, initialStreamState, mcpServers, sandboxRuntime, sessionTotals, type StreamState } from "./transcript";
 
 const usage = { inputTokens: 10, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 5 };
 let seq = 0;
@@ -252,3 +252,14 @@ describe("compaction and subagents", () => {
   });
 });
 
+describe("sandbox runtime", () => {
+  it("is the runtime of the newest container the log mentions", () => {
+    const state = fold([
+      ev("sandbox_status", { state: "starting", message: "Preparing" }),
+      ev("sandbox_status", { state: "ready", message: "Sandbox ready", runtime: "runc" }),
+      ev("sandbox_status", { state: "recreated", message: "The sandbox container was removed; …", runtime: "runsc" }),
+    ]);
+    expect(sandboxRuntime(state.events)).toBe("runsc");
+    expect(sandboxRuntime(fold([ev("sandbox_status", { state: "ready", message: "Sandbox ready" })]).events)).toBeUndefined();
+  });
+});

@@ -1,6 +1,6 @@
 // Folds a session's events (plus live deltas) into what the transcript shows: messages, tool
 // cards with their status, errors and notices. Pure, so the page and its tests share it.
-import type { LiveMessage, SessionEvent } from "@/server/agent/events";
+import type { LiveMessage, SessionEvent, SessionWatcher } from "@/server/agent/events";
 import type { Usage } from "@/server/llm/model-client";
 
 export type ToolCardItem = {
@@ -76,9 +76,11 @@ export type StreamState = {
   liveOutput: Record<string, string>;
   /** Shown while the provider call is being retried. */
   retrying?: string;
+  /** Who has the session open (the server's presence, live only). */
+  watchers: SessionWatcher[];
 };
 
-export const initialStreamState = (): StreamState => ({ events: [], lastSeq: 0, partialText: "", partialThinking: "", status: "idle", liveOutput: {} });
+export const initialStreamState = (): StreamState => ({ events: [], lastSeq: 0, partialText: "", partialThinking: "", status: "idle", liveOutput: {}, watchers: [] });
 
 /** Applies one message from the events socket. Events already seen are ignored (reconnects). */
 export const applyLiveMessage = (state: StreamState, message: LiveMessage): StreamState => {
@@ -108,6 +110,8 @@ export const applyLiveMessage = (state: StreamState, message: LiveMessage): Stre
       return { ...state, partialText: "", partialThinking: "", retrying: `${message.message} — retrying (attempt ${message.attempt} of ${message.maxAttempts}) in ${Math.round(message.delayMs / 1000)} s` };
     case "status":
       return message.status === "running" ? { ...state, status: message.status } : { ...state, status: message.status, partialText: "", partialThinking: "" };
+    case "presence":
+      return { ...state, watchers: message.watchers };
   }
 };
 
@@ -124,6 +128,12 @@ export const currentMode = (events: SessionEvent[]) => {
 };
 
 /** The session's MCP servers with their latest state, for the header. */
+/** The runtime the session's current container runs under (from its latest sandbox_status). */
+export const sandboxRuntime = (events: SessionEvent[]) => {
+  const latest = events.findLast((event) => event.type === "sandbox_status" && event.payload.runtime);
+  return latest?.type === "sandbox_status" ? latest.payload.runtime : undefined;
+};
+
 export const mcpServers = (events: SessionEvent[]) => {
   const servers = new Map<string, { name: string; transport: "stdio" | "http"; state: "connected" | "down"; message?: string; tools: number }>();
   for (const event of events) {

@@ -1,6 +1,7 @@
 "use client";
 // The current workspace's members and their roles; admins change roles, remove members and make
-// invitation links. The server enforces every rule (last owner, admins vs owners); errors show here.
+// invitation links (mailed too, when the server has SMTP). The server enforces every rule (last
+// owner, admins vs owners); errors show here.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/lib/trpc/react";
@@ -15,11 +16,13 @@ export function MembersSettings() {
   const members = useQuery(trpc.workspaces.members.queryOptions());
   const isAdmin = me.data?.membership?.role === "admin" || me.data?.membership?.role === "owner";
   const invitations = useQuery({ ...trpc.invitations.list.queryOptions(), enabled: isAdmin });
+  const inviteOptions = useQuery({ ...trpc.invitations.options.queryOptions(), enabled: isAdmin });
+  const [inviteEmail, setInviteEmail] = useState("");
   const refresh = () => queryClient.invalidateQueries();
   const setRole = useMutation(trpc.workspaces.setRole.mutationOptions({ onSettled: refresh }));
   const remove = useMutation(trpc.workspaces.removeMember.mutationOptions({ onSettled: refresh }));
   const leave = useMutation(trpc.workspaces.leave.mutationOptions({ onSuccess: () => window.location.assign("/") }));
-  const invite = useMutation(trpc.invitations.create.mutationOptions({ onSettled: refresh }));
+  const invite = useMutation(trpc.invitations.create.mutationOptions({ onSuccess: () => setInviteEmail(""), onSettled: refresh }));
   const revoke = useMutation(trpc.invitations.revoke.mutationOptions({ onSettled: refresh }));
   const [inviteRole, setInviteRole] = useState<Exclude<Role, "owner">>("member");
   const error = setRole.error ?? remove.error ?? leave.error ?? invite.error ?? revoke.error ?? members.error;
@@ -63,16 +66,21 @@ export function MembersSettings() {
       {isAdmin && (
         <section className="space-y-3">
           <h2 className="font-medium">Invitation links</h2>
-          <div className="flex gap-2 text-sm">
+          <div className="flex flex-wrap gap-2 text-sm">
+            {inviteOptions.data?.email && (
+              <input type="email" aria-label="Email to send the invitation to" placeholder="Email (optional)" data-testid="invite-email" value={inviteEmail}
+                onChange={(event) => setInviteEmail(event.target.value)} className="min-w-56 flex-1 rounded-md border border-border bg-transparent px-2 py-1" />
+            )}
             <select aria-label="Role for the invitation" data-testid="invite-role" value={inviteRole}
               onChange={(event) => setInviteRole(event.target.value as Exclude<Role, "owner">)}
               className="rounded-md border border-border bg-transparent px-2 py-1">
               {roles.filter((role) => role !== "owner").map((role) => <option key={role} value={role}>{role}</option>)}
             </select>
-            <button type="button" data-testid="invite-create" onClick={() => invite.mutate({ role: inviteRole })}
-              className="rounded-md bg-primary px-3 py-1 font-medium text-primary-foreground">Create link</button>
+            <button type="button" data-testid="invite-create" onClick={() => invite.mutate({ role: inviteRole, email: inviteEmail.trim() || undefined })}
+              className="rounded-md bg-primary px-3 py-1 font-medium text-primary-foreground">{inviteEmail.trim() ? "Send invitation" : "Create link"}</button>
           </div>
           <p className="text-xs text-muted-foreground">A link works once and expires after 7 days.</p>
+          {invite.data?.mail && <MailStatus mail={invite.data.mail} link={`${origin}${invite.data.path}`} />}
           <ul className="space-y-2 text-sm">
             {invitations.data?.map((item) => (
               <li key={item.id} className="flex items-center gap-2" data-testid="invitation-row">
@@ -84,6 +92,17 @@ export function MembersSettings() {
           </ul>
         </section>
       )}
+    </div>
+  );
+}
+
+/** After "Send invitation": that the mail went out, or why not, with the link to pass on by hand. */
+function MailStatus({ mail, link }: { mail: { to: string; sent: true } | { to: string; sent: false; error: string }; link: string }) {
+  if (mail.sent) return <p className="text-sm text-success" data-testid="invite-mail-status">Invitation sent to {mail.to}.</p>;
+  return (
+    <div className="space-y-1 text-sm" data-testid="invite-mail-status">
+      <p className="text-danger">Could not email {mail.to}: {mail.error}</p>
+      <p className="text-muted-foreground">The invitation exists anyway; send this link yourself: <code data-testid="invite-mail-link">{link}</code></p>
     </div>
   );
 }
