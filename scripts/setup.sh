@@ -151,10 +151,18 @@ as_postgres() {
 }
 
 # A PostgreSQL server of the project's own for the database tests (vitest's "postgres" project):
-# Debian's postgresql package, a throwaway cluster in .cache/postgres on 127.0.0.1:54329
-# (PINCER_TEST_POSTGRES_PORT when it is first made), owned by the postgres user when we are root.
+# Debian's postgresql package, a throwaway cluster in .cache/postgres on the first free port from
+# 127.0.0.1:54329 (or PINCER_TEST_POSTGRES_PORT), owned by the postgres user when we are root.
 # Exports PINCER_TEST_POSTGRES_URL, a role that may create databases; .cache/postgres/url keeps it
 # for test runs started by hand.
+
+# The first TCP port on 127.0.0.1 from $1 on that nothing listens on.
+free_port() {
+  local port="$1"
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+  echo "$port"
+}
+
 setup_test_postgres() {
   local dir="$pincer_root/.cache/postgres"
   local bin
@@ -191,7 +199,6 @@ setup_test_postgres() {
     # Throwaway data: durability is traded for speed. Reachable from this machine only.
     cat >> "$dir/data/postgresql.conf" <<CONF
 # Pincer's test cluster (scripts/setup.sh setup_test_postgres)
-port = ${PINCER_TEST_POSTGRES_PORT:-54329}
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$dir'
 fsync = off
@@ -200,10 +207,13 @@ full_page_writes = off
 CONF
   fi
   local port
-  port="$(sed -nE 's/^port = ([0-9]+)$/\1/p' "$dir/data/postgresql.conf" | tail -n 1)"
-  if ! as_postgres "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+  if as_postgres "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+    port="$(sed -n 4p "$dir/data/postmaster.pid")"
+  else
+    # The first free port from 54329 on: another checkout's test cluster may hold one already.
+    port="$(free_port "${PINCER_TEST_POSTGRES_PORT:-54329}")"
     step "Starting the test PostgreSQL on 127.0.0.1:$port (log: $dir/server.log)"
-    as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null \
+    as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -o "-p $port" -w -t 60 start >/dev/null \
       || die "the test PostgreSQL did not start; see $dir/server.log"
   fi
   [ -s "$dir/password" ] || (umask 077 && od -An -tx1 -N16 /dev/urandom | tr -d ' \n' > "$dir/password")
