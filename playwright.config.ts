@@ -74,6 +74,8 @@ export default defineConfig({
       url: `http://127.0.0.1:${e2ePorts.pincer}/healthz`,
       reuseExistingServer: false,
       timeout: 180_000,
+      // SIGTERM lets the server remove its warm containers (the default is SIGKILL).
+      gracefulShutdown: { signal: "SIGTERM", timeout: 20_000 },
       stdout: "pipe",
       env: {
         NODE_ENV: "production",
