@@ -1,5 +1,7 @@
 # Pincer itself (not a sandbox image), for docker-compose.yml. Sandboxes are sibling containers
 # started through the host's Docker socket, which only this container gets.
+# Layers go from what changes least to what changes most, so a rebuild after a code change reruns
+# only the steps behind it (.dockerignore keeps the tests out of the context for the same reason).
 FROM node:24-bookworm-slim
 
 # Build tools for better-sqlite3; git for workspaces; the docker CLI and debootstrap for
@@ -21,4 +23,7 @@ RUN npm run db:generate && npx next build
 
 ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0 DATA_DIR=/var/lib/pincer
 EXPOSE 3000
-CMD ["sh", "-c", "bash scripts/build-sandbox-image.sh >/dev/null && npx prisma migrate deploy && exec npx tsx server/index.ts"]
+# The sandbox images (cached by content hash on the host engine), the migrations, then the server
+# itself as PID 1 (no npx in between), so `docker stop` reaches its SIGTERM handler: running turns
+# stop cleanly and the warm sandboxes are removed.
+CMD ["sh", "-c", "bash scripts/build-sandbox-image.sh >/dev/null && npx prisma migrate deploy && exec node --import tsx server/index.ts"]

@@ -19,6 +19,10 @@ export const databaseTestFiles = [
   "server/trpc/routers/invitations.test.ts",
 ];
 
+/** The deployment smoke test: builds and runs docker-compose.yml (minutes, machine-wide images,
+ * containers and a published port), so it is a project of its own that `./pincer test` runs alone. */
+export const composeTestFiles = ["deploy/compose.test.ts"];
+
 export default defineConfig({
   resolve: { alias: { "@": root } },
   test: {
@@ -29,9 +33,10 @@ export default defineConfig({
     // Tests never touch the real data/secret.key.
     env: { PINCER_SECRET_KEY: "dGVzdC1rZXktdGhpcnR5LXR3by1ieXRlcy1sb25nISE=" },
     projects: [
-      { extends: true, test: { name: "sqlite", include: ["**/*.test.ts"] } },
+      { extends: true, test: { name: "sqlite", include: ["**/*.test.ts"], exclude: composeTestFiles } },
       // The test PostgreSQL comes from scripts/setup.sh setup_test_postgres (./pincer test starts it).
       { extends: true, test: { name: "postgres", include: databaseTestFiles, env: { PINCER_TEST_DB: "postgres" } } },
+      { extends: true, test: { name: "compose", include: composeTestFiles } },
     ],
   },
 });

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the sandbox images, each tagged <name>:<content hash> and <name>:latest, and prints the
 # hashed tags. Usage: scripts/build-sandbox-image.sh [VARIANT...] (default: every variant).
+# `--rootfs` only makes sure the debootstrap tree below exists and prints its tag (the offline
+# stand-ins of deploy/offline-base-images/ build on it).
 #
 # The base image pincer-sandbox (sandbox-images/base): with a reachable registry it runs
 # `docker build`; without one it bootstraps Debian with debootstrap and imports the tree (design.md
@@ -123,6 +125,12 @@ build_variant() {
   docker tag "$variant_tag" "pincer-sandbox-$name:latest"
   echo "$variant_tag"
 }
+
+if [ "${1:-}" = "--rootfs" ]; then
+  docker image inspect "$rootfs_tag" >/dev/null 2>&1 || bootstrap_rootfs
+  echo "$rootfs_tag"
+  exit 0
+fi
 
 build_base
 echo "$tag"

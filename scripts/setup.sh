@@ -105,7 +105,8 @@ setup_prisma() {
   echo "$output" | grep -E "^(All migrations|No pending|Applying)" || true
 }
 
-next_build_inputs=(app components lib public next.config.mjs next.config.ts postcss.config.mjs tsconfig.json package-lock.json)
+# server/review/hunks.ts is the one server module the browser bundle imports at runtime.
+next_build_inputs=(app components lib public server/review/hunks.ts next.config.mjs next.config.ts postcss.config.mjs tsconfig.json package-lock.json)
 
 setup_next_build() {
   if [ ! -d "$pincer_root/app" ]; then
@@ -121,12 +122,14 @@ setup_next_build() {
   echo "$hash" > "$marker"
 }
 
-# Browser and tools the test suites need: chromium for Playwright, git and ripgrep for tools tests.
+# Browser and tools the test suites need: chromium for Playwright, git and ripgrep for tools tests,
+# Compose (v2 plugin or Debian's docker-compose) for the deployment smoke test.
 setup_test_tools() {
   local missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v git >/dev/null 2>&1 || missing+=(git)
   command -v rg >/dev/null 2>&1 || missing+=(ripgrep)
+  command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 || missing+=(docker-compose)
   [ ${#missing[@]} -eq 0 ] && return
   if ! is_root; then
     echo "==> Missing ${missing[*]} (not root, not installing): some tests will fail" >&2
@@ -135,6 +138,72 @@ setup_test_tools() {
   step "Installing ${missing[*]} (apt-get)"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
     || die "could not install ${missing[*]}"
+}
+
+# The gVisor runtime the sandbox tests run under (server/sandbox/gvisor.test.ts): Debian's runsc,
+# registered with dockerd as "pincer-runsc-test" with --network=none (registered plainly, runsc
+# refuses to start containers here: "cannot run with network enabled in root network namespace").
+# Not named "runsc", so PINCER_SANDBOX_RUNTIME=auto keeps runc for every other test and e2e run.
+# Runs before setup_docker, so on a fresh machine dockerd starts with the entry already in place.
+gvisor_test_runtime=pincer-runsc-test
+docker_daemon_json=/etc/docker/daemon.json
+
+docker_lists_runtime() { docker info --format '{{json .Runtimes}}' 2>/dev/null | grep -q "\"$1\":"; }
+
+setup_test_gvisor() {
+  if ! is_root; then
+    docker_lists_runtime "$gvisor_test_runtime" \
+      || echo "==> No $gvisor_test_runtime runtime in dockerd (not root, not registering it): the gVisor tests will fail" >&2
+    return
+  fi
+  if ! command -v runsc >/dev/null 2>&1; then
+    step "Installing gVisor (apt-get install runsc)"
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq runsc >/dev/null; }; then
+      echo "==> Could not install runsc: the gVisor tests will fail" >&2
+      return
+    fi
+  fi
+  setup_node
+  # Adds or fixes our entry only: the file's other keys (and other runtimes) stay as they are.
+  local result
+  result="$(DAEMON_JSON="$docker_daemon_json" RUNTIME_NAME="$gvisor_test_runtime" RUNTIME_PATH="$(command -v runsc)" node -e '
+    const fs = require("node:fs");
+    const path = require("node:path");
+    const { DAEMON_JSON: file, RUNTIME_NAME: name, RUNTIME_PATH: runsc } = process.env;
+    const config = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
+    const entry = { path: runsc, runtimeArgs: ["--network=none"] };
+    if (JSON.stringify(config.runtimes?.[name]) === JSON.stringify(entry)) {
+      console.log("unchanged");
+      process.exit(0);
+    }
+    config.runtimes = { ...config.runtimes, [name]: entry };
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(`${file}.pincer-tmp`, `${JSON.stringify(config, null, 2)}\n`);
+    fs.renameSync(`${file}.pincer-tmp`, file);
+    console.log("changed");
+  ')" || die "could not add the $gvisor_test_runtime runtime to $docker_daemon_json (is it valid JSON?)"
+  [ "$result" = changed ] && step "Registered the $gvisor_test_runtime runtime in $docker_daemon_json"
+  # No dockerd yet: setup_docker starts it with the entry in place.
+  docker info >/dev/null 2>&1 || return
+  # dockerd reloads its runtimes on SIGHUP, without a restart (running containers are untouched).
+  # The file is what counts: a reload keeps runtimes the file no longer has, a restart does not.
+  [ "$result" = unchanged ] && docker_lists_runtime "$gvisor_test_runtime" && return
+  local pid
+  pid="$(cat /var/run/docker.pid 2>/dev/null || true)"
+  if [ -z "$pid" ]; then
+    echo "==> dockerd has no /var/run/docker.pid to reload it by: the gVisor tests will fail until dockerd reloads $docker_daemon_json" >&2
+    return
+  fi
+  step "Reloading dockerd (SIGHUP) for the $gvisor_test_runtime runtime"
+  kill -HUP "$pid"
+  local deadline=$((SECONDS + 20))
+  until docker_lists_runtime "$gvisor_test_runtime"; do
+    if [ $SECONDS -ge $deadline ]; then
+      echo "==> dockerd did not list $gvisor_test_runtime after a reload (see its log): the gVisor tests will fail" >&2
+      return
+    fi
+    sleep 0.5
+  done
 }
 
 # PostgreSQL's programs: Debian's newest /usr/lib/postgresql/<version>/bin, else initdb on PATH.

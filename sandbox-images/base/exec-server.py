@@ -25,6 +25,10 @@ READ_SIZE = 64 * 1024
 # Background jobs (`cmd &`) inherit the command's pipes; once the command itself has exited, its
 # result is sent after this long even if they still hold them (their later output is dropped).
 DRAIN_AFTER_EXIT_S = 0.1
+# Output is held this long (or until READ_SIZE of it is waiting) before it is sent, so the last
+# output of a command leaves in one write with its exit report: each write crosses the docker
+# stream (shim, engine, server) on its own (~0.1 ms a Bash call, which always prints its cwd marker).
+HOLD_OUTPUT_S = 0.002
 
 
 class Counter:
@@ -72,8 +76,15 @@ def pids_max_hits():
 out_fd = sys.stdout.fileno()
 
 
-def send(kind, ident, payload=b""):
-    data = HEADER.pack(kind, ident, len(payload)) + payload
+def frame(kind, ident, payload=b""):
+    return HEADER.pack(kind, ident, len(payload)) + payload
+
+
+def send(kind, ident, payload=b"", held=b""):
+    write_all(held + frame(kind, ident, payload))
+
+
+def write_all(data):
     view = memoryview(data)
     while view:
         try:
@@ -97,6 +108,9 @@ class Command:
         self.stdin_eof = not has_stdin
         self.stdin_registered = False
         self.streams_done = set()
+        # Output frames not sent yet, and when they must go at the latest.
+        self.held = bytearray()
+        self.send_by = None
         self.oom_before = oom_kills()
         self.pids_before = pids_max_hits()
 
@@ -222,6 +236,21 @@ def signal_group(command, signum):
                 pass
 
 
+def hold_output(command, kind, data):
+    command.held += frame(kind, command.ident, data)
+    if len(command.held) >= READ_SIZE:
+        send_held(command)
+    elif command.send_by is None:
+        command.send_by = now() + HOLD_OUTPUT_S
+
+
+def send_held(command):
+    if command.held:
+        write_all(bytes(command.held))
+        command.held.clear()
+    command.send_by = None
+
+
 def finish(command):
     for stream in (command.proc.stdout, command.proc.stderr):
         if stream in command.streams_done:
@@ -242,7 +271,7 @@ def finish(command):
         # the background goes too, so the sandbox has processes to spare for the next command.
         signal_group(command, signal.SIGKILL)
     del commands[command.ident]
-    send_json(EXIT, command.ident, {"code": code, "signal": signum, "oom": oom, "pids": pids})
+    send(EXIT, command.ident, json.dumps({"code": code, "signal": signum, "oom": oom, "pids": pids}).encode(), bytes(command.held))
 
 
 def reap():
@@ -314,10 +343,9 @@ def main():
     send_json(HELLO, 0, {"version": VERSION, "pid": os.getpid()})
     running = True
     while running:
-        waiting = [c for c in commands.values() if c.exited_at is not None]
-        timeout = None
-        if waiting:
-            timeout = max(0.0, min(c.exited_at + DRAIN_AFTER_EXIT_S for c in waiting) - now())
+        deadlines = [c.exited_at + DRAIN_AFTER_EXIT_S for c in commands.values() if c.exited_at is not None]
+        deadlines += [c.send_by for c in commands.values() if c.send_by is not None]
+        timeout = max(0.0, min(deadlines) - now()) if deadlines else None
         for key, events in selector.select(timeout):
             tag = key.data[0]
             if tag == "wake":
@@ -343,7 +371,7 @@ def main():
                 except BlockingIOError:
                     continue
                 if data:
-                    send(kind, command.ident, data)
+                    hold_output(command, kind, data)
                     continue
                 selector.unregister(key.fileobj)
                 key.fileobj.close()
@@ -352,9 +380,11 @@ def main():
                 if command.open_streams == 0 and command.exit_status is not None and command.ident in commands:
                     finish(command)
         reap()
-        for command in [c for c in commands.values() if c.exited_at is not None]:
-            if now() - command.exited_at >= DRAIN_AFTER_EXIT_S:
+        for command in list(commands.values()):
+            if command.exited_at is not None and now() - command.exited_at >= DRAIN_AFTER_EXIT_S:
                 finish(command)
+            elif command.send_by is not None and now() >= command.send_by:
+                send_held(command)
     # The server went away: nothing is left to report to, so stop every command it started.
     for command in list(commands.values()):
         signal_group(command, signal.SIGKILL)

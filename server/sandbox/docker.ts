@@ -4,6 +4,7 @@
 // plain `docker exec` per command as the fallback for images without it.
 import { randomBytes } from "node:crypto";
 import { chown } from "node:fs/promises";
+import path from "node:path";
 import type { Duplex } from "node:stream";
 import Dockerode from "dockerode";
 import { BoundedBytes } from "./bounded-bytes";
@@ -11,7 +12,7 @@ import { usageFromEngineStats } from "./engine-stats";
 import { createExecChannel, ExecChannelClosedError, ExecRejectedError, type ExecChannel } from "./exec-channel";
 import { createWarmPool, type PoolBackend, type PoolSpec, type WarmPool } from "./pool";
 import { createEngineHealth, type EngineHealth, type EngineHealthOptions } from "./engine-health";
-import { selectRuntime } from "./runtime";
+import { egressUnavailable, GVISOR_RUNTIME, runtimeTraits, selectRuntime, type RuntimeEntry, type RuntimeTraits } from "./runtime";
 import {
   SandboxError,
   type ExecRequest,
@@ -156,10 +157,15 @@ for round in {1..${signal === "KILL" ? 50 : 1}}; do
 done
 exit 0`;
 
-const describeExit = (state: Dockerode.ContainerInspectInfo["State"]) => {
+/** How a container ended; under gVisor, why a sandbox over its limits ends as a whole (not just the command). */
+const describeExit = (state: Dockerode.ContainerInspectInfo["State"], gvisor: boolean) => {
   const parts = [`exit code ${state.ExitCode}`];
   if (state.OOMKilled) parts.push("OOM killed");
   if (state.Error) parts.push(state.Error);
+  // 137 and 143 without an OOM kill are a stop or kill from outside.
+  if (gvisor && (state.OOMKilled || ![0, 137, 143].includes(state.ExitCode))) {
+    parts.push("under gVisor the whole sandbox stops when its commands run past the memory or process limit");
+  }
   return parts.join(", ");
 };
 
@@ -343,7 +349,7 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
         const info = await inspectById(containerId);
         if (!info) throw new SandboxError("not_found", "The sandbox container was removed while the command was running.");
         if (!info.State.Running) {
-          throw new SandboxError("died", `The sandbox container stopped while the command was running (${describeExit(info.State)}).`);
+          throw new SandboxError("died", `The sandbox container stopped while the command was running (${describeExit(info.State, isGvisor(info))}).`);
         }
         if (!details.Running && details.ExitCode !== null && attempt >= 3) break;
         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -464,7 +470,23 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
     // Over TCP (a remote engine) small frames must not wait for Nagle.
     stream.setNoDelay?.(true);
     let stderrTail = "";
-    const channel = createExecChannel({ write: (frame) => stream.write(frame), close: () => stream.destroy() });
+    const containerStopped = new AbortController();
+    const channel = createExecChannel({
+      write: (frame) => stream.write(frame),
+      close: () => {
+        containerStopped.abort();
+        stream.destroy();
+      },
+    });
+    // A gVisor sandbox killed for its limits can leave exec streams open for good: the engine's
+    // word that the container stopped ends the channel (and its commands) instead.
+    void docker
+      .getContainer(containerId)
+      .wait({ condition: "not-running", abortSignal: containerStopped.signal })
+      .then(
+        () => channel.fail("the sandbox container stopped"),
+        () => undefined,
+      );
     const demux = createDemuxer(
       (chunk) => channel.receive(chunk),
       (chunk) => {
@@ -512,7 +534,7 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
       const info = await inspectById(containerId);
       if (!info) throw new SandboxError("not_found", "The sandbox container was removed while the command was running.");
       if (!info.State.Running) {
-        throw new SandboxError("died", `The sandbox container stopped while the command was running (${describeExit(info.State)}).`);
+        throw new SandboxError("died", `The sandbox container stopped while the command was running (${describeExit(info.State, isGvisor(info))}).`);
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -734,21 +756,29 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
   };
 
   // The runtime is asked of the engine once, and again after an outage (it may come back changed).
-  let runtimeChoice: Promise<string> | null = null;
-  const runtime = (): Promise<string> => {
-    runtimeChoice ??= docker.info().then(
-      (info: { Runtimes?: Record<string, unknown>; DefaultRuntime?: string }) =>
-        selectRuntime(options.runtime ?? "auto", { runtimes: Object.keys(info.Runtimes ?? {}), defaultRuntime: info.DefaultRuntime ?? "runc" }, engineAddress),
-    );
+  type RuntimeChoice = RuntimeTraits & { name: string };
+  let runtimeChoice: Promise<RuntimeChoice> | null = null;
+  let chosenRuntime: RuntimeChoice | null = null;
+  const chooseRuntime = (): Promise<RuntimeChoice> => {
+    runtimeChoice ??= docker.info().then((info: { Runtimes?: Record<string, RuntimeEntry>; DefaultRuntime?: string }) => {
+      const name = selectRuntime(options.runtime ?? "auto", { runtimes: Object.keys(info.Runtimes ?? {}), defaultRuntime: info.DefaultRuntime ?? "runc" }, engineAddress);
+      chosenRuntime = { name, ...runtimeTraits(name, info.Runtimes?.[name]) };
+      return chosenRuntime;
+    });
     const choice = runtimeChoice;
     return choice.catch((error: unknown) => {
       if (runtimeChoice === choice) runtimeChoice = null;
       throw toSandboxError(error, "Asking the engine for its runtimes");
     });
   };
+  const runtime = async () => (await chooseRuntime()).name;
+  /** Whether a container runs under gVisor, as far as the last `docker info` tells. */
+  const isGvisor = (info: Dockerode.ContainerInspectInfo) =>
+    info.HostConfig.Runtime === GVISOR_RUNTIME || (info.HostConfig.Runtime === chosenRuntime?.name && chosenRuntime?.gvisor === true);
 
   const createContainer = async (name: string, spec: SandboxSpec, containerLabels: Record<string, string>) => {
-    const runtimeName = await runtime();
+    const { name: runtimeName, network } = await chooseRuntime();
+    if (spec.network === "bridge" && !network) throw egressUnavailable(runtimeName);
     const container = await docker.createContainer({
       name,
       Image: spec.image,
@@ -820,7 +850,13 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
     },
     async removeStale() {
       const containers = await docker.listContainers({ all: true, filters: { label: [`${prefix}.pool`] } });
-      const unclaimed = containers.filter((container) => container.Names.some((name) => name.startsWith(`/${poolNamePrefix}`)));
+      // Only this pool's leftovers: another Pincer on the same engine keeps its warm containers.
+      const poolDir = options.pool ? path.resolve(options.pool.dir) + path.sep : null;
+      const unclaimed = containers.filter(
+        (container) =>
+          container.Names.some((name) => name.startsWith(`/${poolNamePrefix}`)) &&
+          (!poolDir || (container.Mounts ?? []).some((mount) => mount.Destination === WORKDIR && mount.Source.startsWith(poolDir))),
+      );
       await Promise.all(unclaimed.map((container) => docker.getContainer(container.Id).remove({ force: true })));
     },
   };
@@ -887,7 +923,7 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
       const reason =
         info.State.Status === "created"
           ? "the sandbox container had never started"
-          : `the sandbox container had stopped (${describeExit(info.State)})`;
+          : `the sandbox container had stopped (${describeExit(info.State, isGvisor(info))})`;
       try {
         await container.start();
         return { sandbox: toSandbox(info.Id, spec, info.HostConfig.Runtime), recreated: true, reason };

@@ -48,6 +48,24 @@ describe("warm pool (docker)", { timeout: 60_000 }, () => {
     await rm(root, { recursive: true, force: true });
   });
 
+  it("a second Pincer on the same engine clears only its own pool's leftovers", async () => {
+    await driver.pool?.full();
+    const poolContainers = async () => (await docker.listContainers({ all: true, filters: { label: [`${prefix}.pool`] } })).map((c) => c.Id).sort();
+    const before = await poolContainers();
+    expect(before.length).toBeGreaterThan(0);
+    const otherRoot = await mkdtemp(path.join(tmpdir(), "pincer-pool-other-"));
+    const other = createDockerDriver({ labelPrefix: prefix, pool: { size: 1, dir: path.join(otherRoot, ".pool"), spec: poolSpec } });
+    try {
+      await other.pool?.full();
+      const withOther = await poolContainers();
+      expect(withOther).toEqual(expect.arrayContaining(before));
+    } finally {
+      await other.dispose();
+      await rm(otherRoot, { recursive: true, force: true });
+    }
+    expect(await poolContainers()).toEqual(before);
+  });
+
   it("hands a warm container to a new session, with the session's files at its workspace path", async () => {
     const spec = await newSession();
     const { sandbox, recreated } = await driver.ensure(spec);

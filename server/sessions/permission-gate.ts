@@ -13,7 +13,8 @@ const SANDBOX_ROOT = "/workspace";
 
 /** The project's rule sources, read host-side through the symlink-safe resolver. */
 export const readProjectRules = async (workspaceDir: string): Promise<{ sources: RuleSource[]; errors: string[] }> => {
-  const { files, errors } = await readProjectSettingsFiles(workspaceDir);
+  const { files, errors: readErrors } = await readProjectSettingsFiles(workspaceDir);
+  const errors = [...readErrors];
   const sources: RuleSource[] = [];
   for (const { file, text } of files) {
     const parsed = parseSettings(text, file);

@@ -1,6 +1,6 @@
 // Bash: runs a command with `bash -c` in the sandbox. The working directory persists between calls:
 // an EXIT trap prints $PWD after a per-call marker on stdout, which the tool strips from the output.
-import { randomBytes } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { StringDecoder } from "node:string_decoder";
 import { z } from "zod";
 import { startBackgroundShell } from "./background-shells";
@@ -138,7 +138,8 @@ export const bashTool = defineTool({
         metadata: { background: true, bashId: shell.id, cwd: context.shell.cwd },
       };
     }
-    const marker = `__PINCER_CWD_${randomBytes(8).toString("hex")}__`;
+    // randomUUID draws from a cached entropy pool; randomBytes asks the system each call.
+    const marker = `__PINCER_CWD_${randomUUID().replaceAll("-", "")}__`;
     const stripper = new MarkerStripper(marker);
     const collector = new OutputCollector(context.limits.maxOutputChars * 2);
     // The stripper works on latin1 strings (one char per byte) so the bytes pass through exactly;

@@ -67,11 +67,17 @@ class NumberedLines {
     const size = this.kept.reduce((sum, line) => sum + line.length + widest + 2, 0);
     const out = Buffer.allocUnsafe(size);
     let position = 0;
-    this.kept.forEach((line, index) => {
+    // Byte stores and TypedArray#set rather than Buffer#write/#copy: two fewer native calls per line.
+    for (let index = 0; index < this.kept.length; index++) {
       if (index > 0) out[position++] = 10;
-      position += out.write(`${String(this.offset + index).padStart(6)}\t`, position, "latin1");
-      position += line.copy(out, position);
-    });
+      const number = String(this.offset + index);
+      for (let pad = number.length; pad < 6; pad++) out[position++] = 32;
+      for (let digit = 0; digit < number.length; digit++) out[position++] = number.charCodeAt(digit);
+      out[position++] = 9;
+      const line = this.kept[index]!;
+      out.set(line, position);
+      position += line.length;
+    }
     return out.toString("utf8", 0, position);
   }
 
