@@ -67,6 +67,8 @@ export const createApprovals = (deps: ApprovalDeps, initial: ReturnType<typeof a
   const sessionRules = [...initial.sessionRules];
   const requests = new Map(initial.requests);
   const waiting = new Map<string, { toolUseId: string; suggestedRules: string[]; resolve: (answer: ApprovalAnswer) => void }>();
+  // Told each time a call starts waiting (an answer that came early can then be delivered).
+  const onNextWaiting = new Set<() => void>();
 
   const waitForAnswer = (requestId: string, toolUseId: string, suggestedRules: string[], signal: AbortSignal) =>
     new Promise<ApprovalAnswer | null>((resolve) => {
@@ -86,6 +88,8 @@ export const createApprovals = (deps: ApprovalDeps, initial: ReturnType<typeof a
         },
       });
       deps.onWaiting(true);
+      for (const notify of onNextWaiting) notify();
+      onNextWaiting.clear();
     });
 
   const outcome = (answer: ApprovalAnswer, toolName: string) =>
@@ -127,6 +131,10 @@ export const createApprovals = (deps: ApprovalDeps, initial: ReturnType<typeof a
       return mode;
     },
     pendingRequestIds: () => [...waiting.keys()],
+    /** Asked before (it is in the log) but not answered: a resumed turn will ask it again. */
+    isUnanswered: (requestId: string) => [...requests.values()].some((request) => request.requestId === requestId && !request.answer),
+    /** Resolves when the next call starts waiting for an answer. */
+    nextWaiting: () => new Promise<void>((resolve) => onNextWaiting.add(resolve)),
     async setMode(next: PermissionMode, by: string) {
       mode = next;
       await deps.record("mode_changed", { mode: next, by });

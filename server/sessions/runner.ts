@@ -362,7 +362,16 @@ export const createSessionRunner = (deps: RunnerDeps, sessionId: string, spec: S
     answerQuestion: (requestId: string, answers: string[], by: string) => questions.answer(requestId, answers, by),
     /** False when no call waits on that request (already answered, or its turn ended). */
     async answerPermission(requestId: string, answer: ApprovalAnswer) {
-      return (await loadApprovals()).answer(requestId, answer);
+      const gate = await loadApprovals();
+      // After a restart the resumed turn may not have reached this call yet: wait until it asks
+      // again (or the turn ends) instead of refusing an answer to a question still on screen.
+      for (;;) {
+        if (await gate.answer(requestId, answer)) return true;
+        const running = turn;
+        if (!running || !gate.isUnanswered(requestId)) return false;
+        const ended = await Promise.race([running.done.then(() => true), gate.nextWaiting().then(() => false)]);
+        if (ended && turn === running) return gate.answer(requestId, answer);
+      }
     },
     /** Aborts the running turn: the model stream and any running command. */
     async stop() {

@@ -310,7 +310,7 @@ describe("session service", () => {
 
       model.setScript([{ expect: { toolResultIncludes: "" }, text: "Continued." }]);
       await services.sessions.recover();
-      await waitFor(async () => ((await services.db.session.findUnique({ where: { id } }))?.status === "waiting" ? true : undefined), "waiting");
+      // Answered at once, before the resumed turn has reached the call again: the answer waits for it.
       expect(await services.sessions.answerPermission(id, "req-restart", { choice: "allow_once", by: "Ada" })).toBe(true);
       await services.sessions.idle(id);
       const events = await services.sessions.events(id, 0);
