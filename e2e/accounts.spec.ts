@@ -2,16 +2,15 @@
 // the link from the mail plus "Continue with Test IdP" (a real local OIDC provider) lands the new
 // user signed in as a member; a returning user signs in with the button; a stranger is told
 // sign-up is closed.
-import { expect, test, type Browser } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { newSignedOutPage } from "./pages/accounts";
 import { e2eIdentity } from "../playwright.config";
 
 test.describe.configure({ mode: "serial" });
 
-const signedOut = { storageState: { cookies: [], origins: [] } };
 const idp = `http://127.0.0.1:${e2eIdentity.oidcPort}`;
 const dana = { sub: "dana-e2e", email: "dana@e2e.test", name: "Dana Oidc" };
 
-const newSignedOutPage = async (browser: Browser) => (await browser.newContext(signedOut)).newPage();
 
 /** Who the test provider signs in next. */
 const scriptIdpUser = async (user: { sub: string; email: string; name: string }) => {

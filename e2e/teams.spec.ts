@@ -1,19 +1,11 @@
 // Teams: signed-out browsers go to sign-in, sign-up is closed without an invitation, an invited
 // viewer watches a session but cannot act in it, and a session of another workspace is not found.
-import { expect, test, type APIRequestContext, type Browser } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { mutate, newSignedOutPage, signUpThroughInvitation } from "./pages/accounts";
 
 test.describe.configure({ mode: "serial" });
 
-const signedOut = { storageState: { cookies: [], origins: [] } };
 
-/** A tRPC mutation over HTTP as whoever `request` is signed in as (superjson envelope). */
-const mutate = async <T>(request: APIRequestContext, path: string, input: unknown): Promise<T> => {
-  const response = await request.post(`/api/trpc/${path}`, { data: { json: input } });
-  expect(response.ok(), await response.text()).toBe(true);
-  return ((await response.json()) as { result: { data: { json: T } } }).result.data.json;
-};
-
-const newSignedOutPage = async (browser: Browser) => (await browser.newContext(signedOut)).newPage();
 
 test("a signed-out browser is sent to sign-in, and sign-up is closed without an invitation", async ({ browser }) => {
   const page = await newSignedOutPage(browser);
@@ -48,13 +40,7 @@ test("an invited viewer watches the stream but cannot send; another workspace's 
 
   // Bob follows the link, signs up, and is a viewer of the owner's workspace.
   const viewer = await newSignedOutPage(browser);
-  await viewer.goto(new URL(link!).pathname);
-  await viewer.getByTestId("invite-sign-up").click();
-  await viewer.getByTestId("auth-name").fill("Bob Viewer");
-  await viewer.getByTestId("auth-email").fill("bob@e2e.test");
-  await viewer.getByTestId("auth-password").fill("bob-password-1");
-  await viewer.getByTestId("sign-up-submit").click();
-  await viewer.waitForURL((url) => url.pathname === "/");
+  await signUpThroughInvitation(viewer, new URL(link!).pathname, { name: "Bob Viewer", email: "bob@e2e.test", password: "bob-password-1" });
   await expect(viewer.getByTestId("workspace-name")).toContainText("(viewer)");
   await expect(viewer.getByTestId("session-row").filter({ hasText: "Shared walk" })).toBeVisible();
 

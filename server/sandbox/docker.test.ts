@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDockerDriver } from "./docker";
 import { expectHardened, FORK_BOMB, lookInside, memoryHog } from "./hardening.test-helpers";
 import { SandboxError, type Sandbox } from "./sandbox";
-import { startTestSandbox } from "./test-sandbox";
+import { startTestSandbox, useSandboxPerSuite } from "./test-sandbox";
 
 const baseSpec = {
   image: "pincer-sandbox:latest",
@@ -291,41 +291,29 @@ describe("docker driver recovery", { timeout: 90_000 }, () => {
 // start its kill helper, so on that path a fork bomb ends with the container killed (and recreated
 // by ensure()). The fork bomb runs against the exec server, in a container of its own.
 describe("docker driver via exec-server: fork bomb", { timeout: 60_000 }, () => {
-  let env: Awaited<ReturnType<typeof startTestSandbox>>;
-  beforeAll(async () => {
-    env = await startTestSandbox();
-  }, 60_000);
-  afterAll(async () => {
-    await env?.cleanup();
-  });
+  const env = useSandboxPerSuite();
 
   it("contains a fork bomb, reports it, and stays usable", async () => {
     // Generous timeout: on a loaded machine the bomb needs a while to reach 256 processes.
-    const result = await env.sandbox.exec({ cmd: FORK_BOMB, timeoutMs: 8_000 });
+    const result = await env().sandbox.exec({ cmd: FORK_BOMB, timeoutMs: 8_000 });
     expect(result.limitHit).toBe("pids");
     expect(result.stderr.toString()).toMatch(/\[sandbox\] The command hit the sandbox's process limit \(256 processes\)/);
     // The killed group may take a moment to be reaped.
     await expect
-      .poll(async () => Number((await sh(env.sandbox, "ps -e --no-headers | wc -l", { timeoutMs: 10_000 })).stdout.toString().trim()), { timeout: 15_000 })
+      .poll(async () => Number((await sh(env().sandbox, "ps -e --no-headers | wc -l", { timeoutMs: 10_000 })).stdout.toString().trim()), { timeout: 15_000 })
       .toBeLessThan(10);
-    expect((await sh(env.sandbox, "echo still-here")).stdout.toString()).toBe("still-here\n");
+    expect((await sh(env().sandbox, "echo still-here")).stdout.toString()).toBe("still-here\n");
   });
 });
 
 describe("docker driver: resource use", { timeout: 60_000 }, () => {
-  let env: Awaited<ReturnType<typeof startTestSandbox>>;
-  beforeAll(async () => {
-    env = await startTestSandbox();
-  }, 60_000);
-  afterAll(async () => {
-    await env?.cleanup();
-  });
+  const env = useSandboxPerSuite();
 
   it("reports CPU, memory and processes from the engine, against the sandbox's limits", async () => {
     // 64 MiB on the /tmp tmpfs is memory the sandbox holds; six sleepers and a busy loop outlive the exec.
-    await sh(env.sandbox, "head -c 67108864 /dev/zero > /tmp/ballast");
-    await sh(env.sandbox, "for i in 1 2 3 4 5 6; do (sleep 61 >/dev/null 2>&1 &); done; (timeout 30 sh -c 'while :; do :; done' >/dev/null 2>&1 &)");
-    const usage = await env.driver.stats(env.spec.sessionId);
+    await sh(env().sandbox, "head -c 67108864 /dev/zero > /tmp/ballast");
+    await sh(env().sandbox, "for i in 1 2 3 4 5 6; do (sleep 61 >/dev/null 2>&1 &); done; (timeout 30 sh -c 'while :; do :; done' >/dev/null 2>&1 &)");
+    const usage = await env().driver.stats(env().spec.sessionId);
     expect(usage).toMatchObject({ state: "running", cpuLimit: 1, memoryLimitBytes: 512 * 1024 * 1024, pidsLimit: 256 });
     expect(usage!.memoryBytes).toBeGreaterThanOrEqual(64 * 1024 * 1024);
     expect(usage!.memoryBytes).toBeLessThan(512 * 1024 * 1024);
@@ -333,15 +321,15 @@ describe("docker driver: resource use", { timeout: 60_000 }, () => {
     expect(usage!.cpuPercent).toBeGreaterThan(0);
 
     // Not the container's own `sleep infinity`; [:] so that pkill's shell does not match itself.
-    await sh(env.sandbox, "rm /tmp/ballast; pkill -f '^sleep 61$'; pkill -f 'while [:]'; true");
-    const after = await env.driver.stats(env.spec.sessionId);
+    await sh(env().sandbox, "rm /tmp/ballast; pkill -f '^sleep 61$'; pkill -f 'while [:]'; true");
+    const after = await env().driver.stats(env().spec.sessionId);
     expect(after!.memoryBytes).toBeLessThan(usage!.memoryBytes - 32 * 1024 * 1024);
     expect(after!.pids).toBeLessThan(usage!.pids);
   });
 
   it("has nothing to report for a stopped sandbox or an unknown session", async () => {
-    expect(await env.driver.stats("no-such-session")).toBeNull();
-    await env.driver.stop(env.spec.sessionId);
-    expect(await env.driver.stats(env.spec.sessionId)).toBeNull();
+    expect(await env().driver.stats("no-such-session")).toBeNull();
+    await env().driver.stop(env().spec.sessionId);
+    expect(await env().driver.stats(env().spec.sessionId)).toBeNull();
   });
 });

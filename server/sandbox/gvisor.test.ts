@@ -12,7 +12,7 @@ import { writeTool } from "../tools/write";
 import { createDockerDriver } from "./docker";
 import { expectHardened, FORK_BOMB, lookInside, memoryHog } from "./hardening.test-helpers";
 import { SandboxError } from "./sandbox";
-import { startTestSandbox, TEST_LABEL_PREFIX } from "./test-sandbox";
+import { startTestSandbox, TEST_LABEL_PREFIX, useSandboxPerSuite } from "./test-sandbox";
 
 /** Registered by scripts/setup.sh (setup_test_gvisor); not "runsc", so `auto` keeps runc for other tests. */
 const GVISOR_TEST_RUNTIME = "pincer-runsc-test";
@@ -44,18 +44,12 @@ const waitUntilStopped = async (containerId: string) => {
 };
 
 describe("gVisor sandbox", { timeout: 60_000 }, () => {
-  let env: Awaited<ReturnType<typeof startTestSandbox>>;
-  beforeAll(async () => {
-    env = await startGvisorSandbox();
-  }, 60_000);
-  afterAll(async () => {
-    await env?.cleanup();
-  });
+  const env = useSandboxPerSuite(startGvisorSandbox);
 
   it("runs under gVisor's kernel, not the host's", async () => {
-    expect(env.sandbox.runtime).toBe(GVISOR_TEST_RUNTIME);
-    expect((await docker.getContainer(env.sandbox.id).inspect()).HostConfig.Runtime).toBe(GVISOR_TEST_RUNTIME);
-    const view = await lookInside(env.sandbox, { dmesg: "dmesg | head -n 1", kernel: "uname -r", memTotal: "grep MemTotal /proc/meminfo" });
+    expect(env().sandbox.runtime).toBe(GVISOR_TEST_RUNTIME);
+    expect((await docker.getContainer(env().sandbox.id).inspect()).HostConfig.Runtime).toBe(GVISOR_TEST_RUNTIME);
+    const view = await lookInside(env().sandbox, { dmesg: "dmesg | head -n 1", kernel: "uname -r", memTotal: "grep MemTotal /proc/meminfo" });
     expect(view.dmesg).toMatch(/Starting gVisor/);
     expect(view.kernel).not.toBe(release());
     // gVisor shows the container's memory limit as all the memory there is.
@@ -63,14 +57,14 @@ describe("gVisor sandbox", { timeout: 60_000 }, () => {
   });
 
   it("is hardened as under runc: non-root, no capabilities, no-new-privileges, no network, read-only root", async () => {
-    expectHardened(await lookInside(env.sandbox));
-    const { HostConfig } = await docker.getContainer(env.sandbox.id).inspect();
+    expectHardened(await lookInside(env().sandbox));
+    const { HostConfig } = await docker.getContainer(env().sandbox.id).inspect();
     expect(HostConfig).toMatchObject({ NetworkMode: "none", Memory: 512 * 1024 * 1024, PidsLimit: 256, ReadonlyRootfs: true });
   });
 
   it("runs the Bash tool through the exec server, and host-side file tools share its workspace", async () => {
-    expect(await env.driver.execPathOf(env.sandbox.id)).toBe("exec-server");
-    const context = makeToolContext(env.sandbox);
+    expect(await env().driver.execPathOf(env().sandbox.id)).toBe("exec-server");
+    const context = makeToolContext(env().sandbox);
     await writeTool.run({ file_path: "/workspace/from-host.txt", content: "written on the host\n" }, context);
     const bash = await bashTool.run({ command: "cat from-host.txt && mkdir -p src && printf 'one\\ntwo\\n' > src/made-inside.txt" }, context);
     expect(bash).toMatchObject({ isError: false, output: "written on the host" });

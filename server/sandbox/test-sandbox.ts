@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { createDockerDriver, type DockerDriverOptions } from "./docker";
 import type { Sandbox, SandboxSpec } from "./sandbox";
 
@@ -30,4 +31,21 @@ export const startTestSandbox = async (overrides: Partial<SandboxSpec> = {}, dri
     if (!overrides.workspaceDir) await rm(workspaceDir, { recursive: true, force: true });
   };
   return { driver, sandbox, spec, workspaceDir, cleanup };
+};
+
+export type TestSandbox = Awaited<ReturnType<typeof startTestSandbox>>;
+
+/** One sandbox for the enclosing describe block: started before its tests, removed after them. */
+export const useSandboxPerSuite = (start: () => Promise<TestSandbox> = () => startTestSandbox()) => {
+  let env: TestSandbox | undefined;
+  beforeAll(async () => {
+    env = await start();
+  }, 60_000);
+  afterAll(async () => {
+    await env?.cleanup();
+  });
+  return () => {
+    if (!env) throw new Error("The suite's sandbox did not start");
+    return env;
+  };
 };
