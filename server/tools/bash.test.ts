@@ -24,6 +24,15 @@ describe("Bash tool", () => {
     expect(result.metadata).toMatchObject({ exitCode: 0, cwd: "/workspace" });
   });
 
+  it("never lets stderr split the cwd marker, however the two pipes interleave", async () => {
+    // stdout and stderr arrive in any order; the marker must still be found and stripped each time.
+    for (let round = 0; round < 200; round++) {
+      const result = await bashTool.run({ command: "echo hello; echo oops >&2" }, context);
+      expect(result.output).toBe("hello\noops");
+      expect(result.metadata).toMatchObject({ cwd: "/workspace" });
+    }
+  });
+
   it("keeps the working directory between calls, even after cd then a failure", async () => {
     await bashTool.run({ command: "mkdir -p a/b && cd a" }, context);
     expect(context.shell.cwd).toBe("/workspace/a");

@@ -13,9 +13,11 @@ const MAX_TIMEOUT_MS = 600_000;
 
 // $1 = the directory to start in, $2 = the command. The command is eval'ed in this shell so that
 // `cd` changes the $PWD the trap reports, even when it is followed by a failure or an `exit`.
+// The marker line goes out in one write (printf with several arguments writes piecemeal), so
+// stderr output can never land between its leading newline and the rest.
 const script = (marker: string) => `
 exec 197>&1
-__pincer_report_cwd() { __pincer_rc=$?; printf '\\n%s%s\\n' '${marker}' "$PWD" >&197; exit $__pincer_rc; }
+__pincer_report_cwd() { __pincer_rc=$?; __pincer_line=$'\\n''${marker}'"$PWD"$'\\n'; printf '%s' "$__pincer_line" >&197; exit $__pincer_rc; }
 trap __pincer_report_cwd EXIT
 cd -- "$1" 2>/dev/null || { printf 'Note: the working directory %s no longer exists; running in /workspace\\n' "$1" >&2; cd /workspace; }
 __pincer_command=$2
