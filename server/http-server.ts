@@ -5,7 +5,7 @@ import http from "node:http";
 import type { Duplex } from "node:stream";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { WebSocketServer } from "ws";
-import { hasRole } from "./auth/roles";
+import { hasRole, type Role } from "./auth/roles";
 import { membershipIn } from "./auth/workspaces";
 import type { Identity } from "./auth/auth";
 import { appRouter } from "./trpc/root";
@@ -120,9 +120,11 @@ export const createPincerServer = ({ services, identify, auth, next, heartbeatMs
       }
       const writable = hasRole(membership.role, "member");
       sockets.handleUpgrade(req, socket, head, (ws) => {
-        services.sockets.track(identity.user.id, session.workspaceId, ws, { kind: match[2] === "events" ? "events" : "terminal", writable });
+        const kind = match[2] === "events" ? "events" : "terminal";
+        const onRoleChange = kind === "events" ? (role: Role) => services.fanOut.changeRole(sessionId, identity.user.id, role) : undefined;
+        services.sockets.track(identity.user.id, session.workspaceId, ws, { kind, writable, onRoleChange });
         heartbeat.watch(ws);
-        if (match[2] === "events") {
+        if (kind === "events") {
           const who = { userId: identity.user.id, name: identity.user.name, role: membership.role };
           void serveEventsSocket(ws, services, sessionId, Number(url.searchParams.get("after")) || 0, who).catch((error: unknown) => {
             console.error("events socket failed:", error);

@@ -103,6 +103,13 @@ export const createFanOut = (options: { frameMs?: number } = {}) => {
         if (who) depart(ch, who);
       };
     },
+    /** A watcher's role changed (demoted, promoted): everyone watching sees the new one. */
+    changeRole(sessionId: string, userId: string, role: SessionWatcher["role"]) {
+      const entry = channels.get(sessionId)?.present.get(userId);
+      if (!entry || entry.who.role === role) return;
+      entry.who = { ...entry.who, role };
+      send(channel(sessionId), presence(channel(sessionId)));
+    },
     publishEvent(sessionId: string, event: SessionEvent) {
       const ch = channel(sessionId);
       flush(ch); // deltas before the event that ends them

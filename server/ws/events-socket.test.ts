@@ -114,6 +114,20 @@ describe("session presence over the events socket", () => {
     adaTab.ws.close();
   });
 
+  it("shows a watcher's new role when an admin changes it, without dropping them", async () => {
+    const finn = await invited("Finn Member", "member");
+    const adaTab = await openTab(owner);
+    const finnTab = await openTab(finn.cookie);
+    await adaTab.until(["Ada Lovelace", "Finn Member"]);
+    await app.trpc(owner, "workspaces.setRole", { userId: finn.userId, role: "viewer" }, "POST");
+    await expect.poll(() => adaTab.presence()?.find((watcher) => watcher.name === "Finn Member")?.role).toBe("viewer");
+    expect(app.services.fanOut.watchers(sessionId).find((watcher) => watcher.name === "Finn Member")?.role).toBe("viewer");
+    expect(finnTab.ws.readyState).toBe(WebSocket.OPEN);
+    finnTab.ws.close();
+    await adaTab.until(["Ada Lovelace"]);
+    adaTab.ws.close();
+  });
+
   it("drops a watcher removed from the workspace", async () => {
     const erin = await invited("Erin Member", "member");
     const adaTab = await openTab(owner);

@@ -4,7 +4,12 @@
 import type { WebSocket } from "ws";
 import { hasRole, type Role } from "../auth/roles";
 
-export type SocketAccess = { kind: "events" | "terminal"; writable: boolean };
+export type SocketAccess = {
+  kind: "events" | "terminal";
+  writable: boolean;
+  /** Told the new role when the membership changes and the socket may stay open (presence shows it). */
+  onRoleChange?: (role: Role) => void;
+};
 
 /** Close codes in the application range; the browser tells the person why the stream stopped. */
 export const membershipRevokedCode = 4403;
@@ -36,6 +41,7 @@ export const createSocketRegistry = () => {
       const sockets = open.get(key(userId, workspaceId));
       if (!sockets) return 0;
       const revoked = [...sockets].filter(([, access]) => !mayKeep(access, role));
+      if (role) for (const [, access] of sockets) if (mayKeep(access, role)) access.onRoleChange?.(role);
       for (const [ws] of revoked) {
         sockets.delete(ws);
         ws.close(membershipRevokedCode, role ? "Your role no longer allows this." : "You are no longer a member of this workspace.");
