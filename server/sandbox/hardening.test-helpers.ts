@@ -25,8 +25,11 @@ except OSError as e:
   workspaceMount: "mount | grep ' /workspace ' | grep -c rw, || true",
 };
 
-/** The bash fork bomb: the leader returns at once and the bomb goes on in the background. */
-export const FORK_BOMB = ["bash", "-c", "bomb() { bomb | bomb & }; bomb"];
+/** The bash fork bomb: it goes on in the background while the leader waits a little. */
+// The foreground sleeps so the command is still running when the bomb reaches the limit: a bomb
+// that returns at once is only watched for the server's short drain after exit, which a loaded
+// machine can pass before 256 processes exist.
+export const FORK_BOMB = ["bash", "-c", "bomb() { bomb | bomb & }; bomb; sleep 3"];
 
 /** A command that holds `mebibytes` of memory at once. */
 export const memoryHog = (mebibytes: number) => ["python3", "-c", `x = bytearray(${mebibytes} * 1024 * 1024); print('survived')`];
