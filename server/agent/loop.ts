@@ -63,7 +63,7 @@ export const addUsage = (a: Usage, b: Usage): Usage => ({
 });
 
 export const runTurn = async (options: TurnOptions): Promise<TurnResult> => {
-  const { client, signal, record } = options;
+  const { signal, record } = options;
   const maxRepeatedFailures = options.maxRepeatedFailures ?? 3;
   let usage = emptyUsage();
   let steps = 0;

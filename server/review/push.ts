@@ -14,7 +14,6 @@ import { mkdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { Sandbox } from "../sandbox/sandbox";
-import { runSandboxGit } from "./sandbox-git";
 
 const execFileAsync = promisify(execFile);
 const PUSH_TIMEOUT_MS = 5 * 60_000;

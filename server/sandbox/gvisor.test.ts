@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { release, tmpdir } from "node:os";
 import path from "node:path";
 import Dockerode from "dockerode";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { bashTool } from "../tools/bash";
 import { readTool } from "../tools/read";
 import { makeToolContext } from "../tools/test-context";
