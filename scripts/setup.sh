@@ -184,7 +184,7 @@ setup_test_gvisor() {
   ')" || die "could not add the $gvisor_test_runtime runtime to $docker_daemon_json (is it valid JSON?)"
   [ "$result" = changed ] && step "Registered the $gvisor_test_runtime runtime in $docker_daemon_json"
   # No dockerd yet: setup_docker starts it with the entry in place.
-  docker info >/dev/null 2>&1 || return
+  docker info >/dev/null 2>&1 || return 0
   # dockerd reloads its runtimes on SIGHUP, without a restart (running containers are untouched).
   # The file is what counts: a reload keeps runtimes the file no longer has, a restart does not.
   [ "$result" = unchanged ] && docker_lists_runtime "$gvisor_test_runtime" && return
