@@ -39,10 +39,19 @@ const percentile = (values: number[], p: number) => {
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 const figure = (name: string, value: number, unit: string, floor: string | null = null): Figure => ({ name, value: round(value), unit, floor, ratio: null });
 
-const timeEach = async (count: number, once: () => Promise<unknown>, warmup = 3) => {
+/**
+ * Per-call figures are paced: in a session a model's answer always lies between two tool calls, so
+ * each timed call (and each of the in-container floor's) follows this much idle time, as it would
+ * there. The back-to-back figures (`*_back_to_back_*`) show the other extreme.
+ */
+const CALL_GAP_MS = 10;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const timeEach = async (count: number, once: () => Promise<unknown>, warmup = 3, gapMs = 0) => {
   for (let i = 0; i < warmup; i++) await once();
   const times: number[] = [];
   for (let i = 0; i < count; i++) {
+    if (gapMs > 0) await sleep(gapMs);
     const started = performance.now();
     await once();
     times.push(performance.now() - started);
@@ -148,11 +157,12 @@ const openShell = async (docker: Dockerode, containerId: string) => {
 };
 
 /** The in-container floor: a resident process starting `bash -c true` and waiting for it, timed inside. */
-const inContainerShellFloor = async (sandbox: Sandbox) => {
+const inContainerShellFloor = async (sandbox: Sandbox, gapMs: number) => {
   const script = [
     "import subprocess, time",
     "times = []",
     "for i in range(303):",
+    `    time.sleep(${gapMs / 1000})`,
     "    started = time.perf_counter()",
     "    subprocess.run(['bash', '-c', 'true'], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)",
     "    times.append(time.perf_counter() - started)",
@@ -211,28 +221,32 @@ export async function run(): Promise<Figure[]> {
   const drivers: DockerSandboxDriver[] = [];
   const figures: Figure[] = [];
   try {
-    const warmDriver = createDockerDriver({ labelPrefix: PREFIX, pool: { size: 2, dir: path.join(workspaces, ".pool"), spec: defaults } });
-    const coldDriver = createDockerDriver({ labelPrefix: PREFIX });
+    // As the server has them: exec servers reached over their direct sockets (exec-socket.ts).
+    const execSocketDir = path.join(root, "exec");
+    const coldDriver = createDockerDriver({ labelPrefix: PREFIX, execSocketDir });
     const fallbackDriver = createDockerDriver({ labelPrefix: PREFIX, execPath: "docker-exec" });
-    drivers.push(warmDriver, coldDriver, fallbackDriver);
+    drivers.push(coldDriver, fallbackDriver);
 
     // --- per-call overhead on one container ---------------------------------------------------
     const mainSpec = await newSpec(true);
     const main = await coldDriver.create(mainSpec);
     const mainContext = toolContext(main);
     await bashCall(mainContext, "true");
-    const shellFloor = await inContainerShellFloor(main);
+    const shellFloor = await inContainerShellFloor(main, CALL_GAP_MS);
+    const shellFloorBackToBack = await inContainerShellFloor(main, 0);
     const shell = await openShell(docker, main.id);
-    const persistentShell = percentile(await timeEach(300, shell.run), 50);
+    const persistentShell = percentile(await timeEach(300, shell.run, 3, CALL_GAP_MS), 50);
     shell.close();
     const sessionCall = sessionToolPath(main, mainContext);
-    const toolCall = percentile(await timeEach(300, () => sessionCall("Bash", { command: "true" })), 50);
-    const bashRun = percentile(await timeEach(300, () => bashCall(mainContext, "true")), 50);
-    const sandboxExec = percentile(await timeEach(300, () => main.exec({ cmd: ["true"] })), 50);
-    const dockerExecTrue = percentile(await timeEach(40, () => dockerExec(docker, main.id, ["true"])), 50);
+    const bashTrue = () => sessionCall("Bash", { command: "true" });
+    const toolCall = percentile(await timeEach(300, bashTrue, 3, CALL_GAP_MS), 50);
+    const toolCallBackToBack = percentile(await timeEach(300, bashTrue), 50);
+    const bashRun = percentile(await timeEach(300, () => bashCall(mainContext, "true"), 3, CALL_GAP_MS), 50);
+    const sandboxExec = percentile(await timeEach(300, () => main.exec({ cmd: ["true"] }), 3, CALL_GAP_MS), 50);
+    const dockerExecTrue = percentile(await timeEach(40, () => dockerExec(docker, main.id, ["true"]), 3, CALL_GAP_MS), 50);
     const fallback = await fallbackDriver.ensure(mainSpec);
     const fallbackContext = toolContext(fallback.sandbox);
-    const toolCallFallback = percentile(await timeEach(40, () => bashCall(fallbackContext, "true")), 50);
+    const toolCallFallback = percentile(await timeEach(40, () => bashCall(fallbackContext, "true"), 3, CALL_GAP_MS), 50);
     figures.push(
       figure("shell_floor_true_ms_p50", shellFloor, "ms"),
       figure("persistent_shell_true_ms_p50", persistentShell, "ms"),
@@ -241,6 +255,8 @@ export async function run(): Promise<Figure[]> {
       figure("exec_server_true_ms_p50", sandboxExec, "ms", "shell_floor_true_ms_p50"),
       figure("docker_exec_true_ms_p50", dockerExecTrue, "ms", "shell_floor_true_ms_p50"),
       figure("tool_call_true_via_docker_exec_ms_p50", toolCallFallback, "ms", "docker_exec_true_ms_p50"),
+      figure("shell_floor_true_back_to_back_ms_p50", shellFloorBackToBack, "ms"),
+      figure("tool_call_true_back_to_back_ms_p50", toolCallBackToBack, "ms", "shell_floor_true_back_to_back_ms_p50"),
     );
 
     // --- 1 MiB Read: the Read tool against a plain host read of the same file -----------------
@@ -264,6 +280,9 @@ export async function run(): Promise<Figure[]> {
       await bashTool.run({ command: "echo ready" }, { ...toolContext(sandbox), onOutput: () => (firstChunkAt ||= performance.now()) });
       return { ms: firstChunkAt - started, sessionId: spec.sessionId };
     };
+    // Made only now: its pool filling in the background would disturb the per-call figures above.
+    const warmDriver = createDockerDriver({ labelPrefix: PREFIX, execSocketDir, pool: { size: 2, dir: path.join(workspaces, ".pool"), spec: defaults } });
+    drivers.push(warmDriver);
     const warmTimes: number[] = [];
     for (let i = 0; i < 10; i++) {
       await warmDriver.pool?.full();

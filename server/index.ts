@@ -37,6 +37,8 @@ const main = async () => {
     idlePauseMs: env.PINCER_IDLE_PAUSE_MS,
     runtime: env.PINCER_SANDBOX_RUNTIME,
     pool: { size: env.PINCER_POOL_SIZE ?? defaultPoolSize(), dir: path.join(env.DATA_DIR, "workspaces", ".pool"), spec: sandboxDefaults },
+    // Beside the workspaces, so a Pincer in a container (docker-compose.yml) shares it with the engine.
+    execSocketDir: path.join(env.DATA_DIR, "exec"),
   });
   const externalProviders = externalProvidersFromEnv(env);
   const mailer = env.PINCER_SMTP_URL && env.PINCER_MAIL_FROM ? createSmtpMailer({ url: env.PINCER_SMTP_URL, from: env.PINCER_MAIL_FROM }) : null;

@@ -3,7 +3,7 @@
 // blocks, and its stderr is what the model (or the person) is told.
 import { z } from "zod";
 import type { Sandbox } from "../sandbox/sandbox";
-import { readProjectSettingsFiles } from "../workspace/project-settings";
+import { readProjectSettingsFiles, type ProjectSettingsFiles } from "../workspace/project-settings";
 
 export const HOOK_EVENTS = ["PreToolUse", "PostToolUse", "UserPromptSubmit", "Stop", "SessionStart"] as const;
 export type HookEvent = (typeof HOOK_EVENTS)[number];
@@ -18,11 +18,22 @@ export type HookSet = { groups: Partial<Record<HookEvent, HookGroup[]>>; errors:
 const DEFAULT_TIMEOUT_S = 60;
 const MAX_MESSAGE_CHARS = 4000;
 
-/** Reads the hooks of every project settings file (all of them apply, in order). */
+/** Hooks per settings read: an unchanged read (project-settings.ts reuses it) is not parsed again. */
+const parsedHooks = new WeakMap<ProjectSettingsFiles, HookSet>();
+
+/** Reads the hooks of every project settings file (all of them apply, in order). Shared: do not change the result. */
 export const loadHooks = async (workspaceDir: string): Promise<HookSet> => {
+  const read = await readProjectSettingsFiles(workspaceDir);
+  const known = parsedHooks.get(read);
+  if (known) return known;
+  const set = parseHooks(read);
+  parsedHooks.set(read, set);
+  return set;
+};
+
+const parseHooks = (read: ProjectSettingsFiles): HookSet => {
   const groups: HookSet["groups"] = {};
   const errors: string[] = [];
-  const read = await readProjectSettingsFiles(workspaceDir);
   errors.push(...read.errors);
   for (const { file, text } of read.files) {
     const json = (() => {

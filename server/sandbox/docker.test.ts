@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import Dockerode from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,21 +19,24 @@ const baseSpec = {
 const sh = (sandbox: Sandbox, script: string, extra: Parameters<Sandbox["exec"]>[0] extends infer R ? Partial<R> : never = {}) =>
   sandbox.exec({ cmd: ["sh", "-c", script], ...extra });
 
-// Every behaviour holds on both exec paths: the in-container exec server and plain docker exec.
+// Every behaviour holds on every exec path: the in-container exec server over its direct socket
+// and over its docker exec stream, and plain docker exec.
 describe.each([
-  { execPath: "auto" as const, expected: "exec-server" },
-  { execPath: "docker-exec" as const, expected: "docker-exec" },
-])("docker driver via $expected", { timeout: 60_000 }, ({ execPath, expected }) => {
+  { execPath: "auto" as const, socket: true, expected: "exec-server", transport: "socket" },
+  { execPath: "auto" as const, socket: false, expected: "exec-server", transport: "stream" },
+  { execPath: "docker-exec" as const, socket: false, expected: "docker-exec", transport: null },
+])("docker driver via $expected ($transport)", { timeout: 60_000 }, ({ execPath, socket, expected, transport }) => {
   let env: Awaited<ReturnType<typeof startTestSandbox>>;
   beforeAll(async () => {
-    env = await startTestSandbox({}, { execPath });
+    env = await startTestSandbox({}, { execPath, ...(socket ? {} : { execSocketDir: undefined }) });
   }, 60_000);
   afterAll(async () => {
     await env?.cleanup();
   });
 
-  it(`runs commands through ${expected}`, async () => {
+  it(`runs commands through ${expected} (${transport ?? "no channel"})`, async () => {
     expect(await env.driver.execPathOf(env.sandbox.id)).toBe(expected);
+    expect(await env.driver.execTransportOf(env.sandbox.id)).toBe(transport);
   });
 
   it("runs commands in /workspace with exit codes and separate streams", async () => {
@@ -331,5 +334,40 @@ describe("docker driver: resource use", { timeout: 60_000 }, () => {
     expect(await env().driver.stats("no-such-session")).toBeNull();
     await env().driver.stop(env().spec.sessionId);
     expect(await env().driver.stats(env().spec.sessionId)).toBeNull();
+  });
+});
+
+describe("docker driver: the exec server's direct socket", { timeout: 60_000 }, () => {
+  it("mounts the socket directory read-only, carries frames over it, and removes it with the sandbox", async () => {
+    const env = await startTestSandbox();
+    try {
+      const info = await new Dockerode().getContainer(env.sandbox.id).inspect();
+      const mount = info.Mounts.find((entry) => entry.Destination === "/run/pincer");
+      expect(mount).toMatchObject({ RW: false });
+      expect(existsSync(mount!.Source)).toBe(true);
+      expect(await env.driver.execTransportOf(env.sandbox.id)).toBe("socket");
+      // Nothing inside can plant a socket (or anything) there; the listener's file is gone once taken.
+      const inside = await sh(env.sandbox, "touch /run/pincer/x 2>&1; ls -A /run/pincer; env | grep -c PINCER_EXEC");
+      expect(inside.stdout.toString()).toMatch(/Read-only file system\n0\n$/);
+      await env.driver.destroy(env.spec.sessionId);
+      expect(existsSync(mount!.Source)).toBe(false);
+    } finally {
+      await env.cleanup();
+    }
+  });
+
+  it("keeps working on the exec stream when the socket cannot be reached", async () => {
+    const env = await startTestSandbox();
+    try {
+      const info = await new Dockerode().getContainer(env.sandbox.id).inspect();
+      const socketDir = info.Mounts.find((entry) => entry.Destination === "/run/pincer")!.Source;
+      // Kill the exec server and take the directory away: the next one cannot listen there.
+      await sh(env.sandbox, "pkill -f exec-server.py; true").catch(() => undefined);
+      await rm(socketDir, { recursive: true, force: true });
+      expect((await sh(env.sandbox, "echo via the stream")).stdout.toString()).toBe("via the stream\n");
+      expect(await env.driver.execTransportOf(env.sandbox.id)).toBe("stream");
+    } finally {
+      await env.cleanup();
+    }
   });
 });

@@ -5,11 +5,13 @@
 import { randomBytes } from "node:crypto";
 import { chown } from "node:fs/promises";
 import path from "node:path";
+import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import Dockerode from "dockerode";
 import { BoundedBytes } from "./bounded-bytes";
 import { usageFromEngineStats } from "./engine-stats";
 import { createExecChannel, ExecChannelClosedError, ExecRejectedError, type ExecChannel } from "./exec-channel";
+import { createExecSocketDir, EXEC_SOCKET_MOUNT, listenForExecServer, removeExecSocketDir, sweepExecSocketDirs } from "./exec-socket";
 import { createWarmPool, type PoolBackend, type PoolSpec, type WarmPool } from "./pool";
 import { createEngineHealth, type EngineHealth, type EngineHealthOptions } from "./engine-health";
 import { egressUnavailable, GVISOR_RUNTIME, runtimeTraits, selectRuntime, type RuntimeEntry, type RuntimeTraits } from "./runtime";
@@ -58,6 +60,11 @@ export type DockerDriverOptions = {
   execServerPath?: string;
   /** Pause a session's container after this long without commands or terminals; 0 (default) never. */
   idlePauseMs?: number;
+  /**
+   * A host directory for the exec servers' direct sockets (exec-socket.ts), at the same path for the
+   * engine as for us (like the workspaces). Omitted: frames go over the docker exec stream only.
+   */
+  execSocketDir?: string;
   /** Warm pool of pre-started containers (pool.ts); omitted or size 0: every sandbox starts cold. */
   pool?: { size: number; dir: string; spec: PoolSpec };
 };
@@ -66,6 +73,8 @@ export type DockerDriverOptions = {
 export type DockerSandboxDriver = SandboxDriver & {
   /** "exec-server" or "docker-exec" for a container (after its first command or warm-up). */
   execPathOf(containerId: string): Promise<"exec-server" | "docker-exec">;
+  /** How the exec server's frames travel: its direct socket, or its docker exec stream; null without one. */
+  execTransportOf(containerId: string): Promise<"socket" | "stream" | null>;
   readonly pool: WarmPool | null;
   /** Whether the engine answers (one watcher per driver; the server makes one driver). */
   readonly health: EngineHealth;
@@ -452,32 +461,73 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
 
   // One exec server per container, reached over one long-lived `docker exec -i` stream.
   const openChannels = new Map<string, ExecChannel>();
+  const channelTransports = new Map<string, "socket" | "stream">();
   const openingChannels = new Map<string, Promise<ExecChannel | null>>();
   const withoutExecServer = new Set<string>();
 
+  /** A listener on the container's direct socket directory, when it has one (exec-socket.ts). */
+  const listenOnSocketDir = async (containerId: string) => {
+    if (!options.execSocketDir) return null;
+    const info = await inspectById(containerId);
+    const mount = info?.Mounts?.find((entry) => entry.Destination === EXEC_SOCKET_MOUNT);
+    if (!mount) return null;
+    return listenForExecServer(mount.Source).catch(() => null);
+  };
+
   const openChannel = async (containerId: string): Promise<ExecChannel | null> => {
-    const exec = await docker.getContainer(containerId).exec({
-      // -I -S: no site-packages or PYTHON* variables; starts faster and uses less memory.
-      Cmd: ["python3", "-I", "-S", options.execServerPath ?? EXEC_SERVER_PATH],
-      User: SANDBOX_USER,
-      WorkingDir: WORKDIR,
-      AttachStdin: true,
-      AttachStdout: true,
-      AttachStderr: true,
-      Tty: false,
-    });
-    const stream = (await exec.start({ hijack: true, stdin: true })) as unknown as Duplex & { setNoDelay?: (noDelay: boolean) => void };
+    const direct = await listenOnSocketDir(containerId);
+    let stream: Duplex & { setNoDelay?: (noDelay: boolean) => void };
+    try {
+      const exec = await docker.getContainer(containerId).exec({
+        // -I -S: no site-packages or PYTHON* variables; starts faster and uses less memory.
+        Cmd: ["python3", "-I", "-S", options.execServerPath ?? EXEC_SERVER_PATH],
+        Env: direct?.env,
+        User: SANDBOX_USER,
+        WorkingDir: WORKDIR,
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+      });
+      stream = (await exec.start({ hijack: true, stdin: true })) as unknown as typeof stream;
+    } catch (error) {
+      direct?.close();
+      throw error;
+    }
     // Over TCP (a remote engine) small frames must not wait for Nagle.
     stream.setNoDelay?.(true);
     let stderrTail = "";
     const containerStopped = new AbortController();
+    // Frames travel over the direct socket once the exec server connected to it, otherwise over
+    // the stream; whichever carries the hello carries everything after it.
+    let socket: Socket | null = null;
+    let overStream = false;
     const channel = createExecChannel({
-      write: (frame) => stream.write(frame),
+      write: (frame) => (socket ?? stream).write(frame),
       close: () => {
         containerStopped.abort();
+        direct?.close();
+        socket?.destroy();
         stream.destroy();
       },
     });
+    const ended = () => channel.fail(`the exec server stopped${stderrTail ? ` (${stderrTail.trim()})` : ""}`);
+    void direct?.connected.then(
+      ({ socket: connected, rest }) => {
+        if (overStream || channel.closed) {
+          connected.destroy();
+          return;
+        }
+        socket = connected;
+        channelTransports.set(containerId, "socket");
+        connected.on("data", (chunk: Buffer) => channel.receive(chunk));
+        connected.on("close", ended);
+        connected.on("error", (error) => channel.fail(`the exec server's socket failed (${error.message})`));
+        if (rest.length > 0) channel.receive(rest);
+        connected.resume();
+      },
+      () => undefined,
+    );
     // A gVisor sandbox killed for its limits can leave exec streams open for good: the engine's
     // word that the container stopped ends the channel (and its commands) instead.
     void docker
@@ -488,13 +538,21 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
         () => undefined,
       );
     const demux = createDemuxer(
-      (chunk) => channel.receive(chunk),
+      (chunk) => {
+        // Once on the socket, the stream carries nothing of the protocol.
+        if (socket) return;
+        if (!overStream) {
+          overStream = true;
+          channelTransports.set(containerId, "stream");
+          direct?.close();
+        }
+        channel.receive(chunk);
+      },
       (chunk) => {
         stderrTail = (stderrTail + chunk.toString()).slice(-2000);
       },
     );
     stream.on("data", (chunk: Buffer) => demux(chunk));
-    const ended = () => channel.fail(`the exec server stopped${stderrTail ? ` (${stderrTail.trim()})` : ""}`);
     stream.on("end", ended);
     stream.on("close", ended);
     stream.on("error", (error) => channel.fail(`the exec server's stream failed (${error.message})`));
@@ -526,6 +584,7 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
   const closeChannel = (containerId: string) => {
     openChannels.get(containerId)?.close();
     openChannels.delete(containerId);
+    channelTransports.delete(containerId);
   };
 
   /** Throws the SandboxError that explains a lost command when the container itself is gone. */
@@ -746,6 +805,24 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
     image: info.Config.Image,
   });
 
+  /** The container's direct socket directory, when it is one of ours (never anything else is removed). */
+  const socketDirOf = (mounts: Array<{ Destination: string; Source: string }> | undefined) => {
+    const dir = mounts?.find((mount) => mount.Destination === EXEC_SOCKET_MOUNT)?.Source;
+    return dir && options.execSocketDir && path.dirname(dir) === path.resolve(options.execSocketDir) ? dir : null;
+  };
+  const removeSocketDirOf = async (mounts: Array<{ Destination: string; Source: string }> | undefined) => {
+    const dir = socketDirOf(mounts);
+    if (dir) await removeExecSocketDir(dir).catch(() => undefined);
+  };
+  let socketDirsSwept = false;
+  /** Removes socket directories left by containers that are gone (a crash, a removal behind our back). */
+  const sweepSocketDirs = async () => {
+    if (!options.execSocketDir) return;
+    const containers = await docker.listContainers({ all: true, filters: { label: [`${labels.managed}=true`] } });
+    const inUse = new Set(containers.map((container) => socketDirOf(container.Mounts)).filter((dir): dir is string => dir !== null));
+    await sweepExecSocketDirs(path.resolve(options.execSocketDir), inUse);
+  };
+
   const removeByName = async (name: string) => {
     await docker
       .getContainer(name)
@@ -779,37 +856,50 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
   const createContainer = async (name: string, spec: SandboxSpec, containerLabels: Record<string, string>) => {
     const { name: runtimeName, network } = await chooseRuntime();
     if (spec.network === "bridge" && !network) throw egressUnavailable(runtimeName);
-    const container = await docker.createContainer({
-      name,
-      Image: spec.image,
-      Cmd: ["sleep", "infinity"],
-      User: SANDBOX_USER,
-      WorkingDir: WORKDIR,
-      Hostname: "sandbox",
-      Env: ["HOME=/home/pincer", "LANG=C.UTF-8", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
-      Labels: { ...containerLabels, [labels.managed]: "true" },
-      NetworkDisabled: spec.network !== "bridge",
-      HostConfig: {
-        Init: true,
-        NetworkMode: spec.network === "bridge" ? "bridge" : "none",
-        CapDrop: ["ALL"],
-        SecurityOpt: ["no-new-privileges"],
-        ReadonlyRootfs: true,
-        Tmpfs: {
-          "/tmp": "rw,nosuid,nodev,exec,size=512m,mode=1777",
-          "/home/pincer": `rw,nosuid,nodev,exec,size=256m,mode=0755,uid=${SANDBOX_UID},gid=${SANDBOX_UID}`,
+    if (options.execSocketDir && !socketDirsSwept) {
+      socketDirsSwept = true;
+      void sweepSocketDirs().catch(() => undefined);
+    }
+    const socketDir = options.execSocketDir ? await createExecSocketDir(options.execSocketDir) : null;
+    const container = await docker
+      .createContainer({
+        name,
+        Image: spec.image,
+        Cmd: ["sleep", "infinity"],
+        User: SANDBOX_USER,
+        WorkingDir: WORKDIR,
+        Hostname: "sandbox",
+        Env: ["HOME=/home/pincer", "LANG=C.UTF-8", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+        Labels: { ...containerLabels, [labels.managed]: "true" },
+        NetworkDisabled: spec.network !== "bridge",
+        HostConfig: {
+          Init: true,
+          NetworkMode: spec.network === "bridge" ? "bridge" : "none",
+          CapDrop: ["ALL"],
+          SecurityOpt: ["no-new-privileges"],
+          ReadonlyRootfs: true,
+          Tmpfs: {
+            "/tmp": "rw,nosuid,nodev,exec,size=512m,mode=1777",
+            "/home/pincer": `rw,nosuid,nodev,exec,size=256m,mode=0755,uid=${SANDBOX_UID},gid=${SANDBOX_UID}`,
+          },
+          Mounts: [
+            { Type: "bind", Source: spec.workspaceDir, Target: WORKDIR, ReadOnly: false },
+            ...(socketDir ? [{ Type: "bind" as const, Source: socketDir, Target: EXEC_SOCKET_MOUNT, ReadOnly: true }] : []),
+          ],
+          Memory: spec.memoryBytes,
+          MemorySwap: spec.memoryBytes,
+          NanoCpus: spec.nanoCpus,
+          PidsLimit: spec.pidsLimit,
+          IpcMode: "private",
+          // The engine's json-file log would keep whatever the container's main process prints.
+          LogConfig: { Type: "none", Config: {} },
+          Runtime: runtimeName,
         },
-        Mounts: [{ Type: "bind", Source: spec.workspaceDir, Target: WORKDIR, ReadOnly: false }],
-        Memory: spec.memoryBytes,
-        MemorySwap: spec.memoryBytes,
-        NanoCpus: spec.nanoCpus,
-        PidsLimit: spec.pidsLimit,
-        IpcMode: "private",
-        // The engine's json-file log would keep whatever the container's main process prints.
-        LogConfig: { Type: "none", Config: {} },
-        Runtime: runtimeName,
-      },
-    });
+      })
+      .catch(async (error: unknown) => {
+        if (socketDir) await removeExecSocketDir(socketDir);
+        throw error;
+      });
     await container.start();
     return { container, runtime: runtimeName };
   };
@@ -843,6 +933,7 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
     },
     async discard(warm) {
       forget(warm.containerId);
+      await removeSocketDirOf((await inspectById(warm.containerId).catch(() => null))?.Mounts);
       await docker
         .getContainer(warm.containerId)
         .remove({ force: true })
@@ -858,6 +949,8 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
           (!poolDir || (container.Mounts ?? []).some((mount) => mount.Destination === WORKDIR && mount.Source.startsWith(poolDir))),
       );
       await Promise.all(unclaimed.map((container) => docker.getContainer(container.Id).remove({ force: true })));
+      await Promise.all(unclaimed.map((container) => removeSocketDirOf(container.Mounts)));
+      await sweepSocketDirs().catch(() => undefined);
     },
   };
   // While the engine is away the pool waits for it instead of retrying on its own.
@@ -902,6 +995,10 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
 
     async execPathOf(containerId) {
       return (await channelFor(containerId)) ? "exec-server" : "docker-exec";
+    },
+
+    async execTransportOf(containerId) {
+      return (await channelFor(containerId)) ? (channelTransports.get(containerId) ?? null) : null;
     },
 
     async ensure(spec) {
@@ -980,6 +1077,7 @@ export const createDockerDriver = (options: DockerDriverOptions = {}): DockerSan
         if (isHttpError(error, 404)) return;
         throw toSandboxError(error, "Removing the sandbox");
       }
+      await removeSocketDirOf(info.Mounts);
     },
 
     async stats(sessionId) {

@@ -64,6 +64,8 @@ describe("gVisor sandbox", { timeout: 60_000 }, () => {
 
   it("runs the Bash tool through the exec server, and host-side file tools share its workspace", async () => {
     expect(await env().driver.execPathOf(env().sandbox.id)).toBe("exec-server");
+    // gVisor reaches host Unix sockets only with --host-uds: the frames stay on the exec stream.
+    expect(await env().driver.execTransportOf(env().sandbox.id)).toBe("stream");
     const context = makeToolContext(env().sandbox);
     await writeTool.run({ file_path: "/workspace/from-host.txt", content: "written on the host\n" }, context);
     const bash = await bashTool.run({ command: "cat from-host.txt && mkdir -p src && printf 'one\\ntwo\\n' > src/made-inside.txt" }, context);

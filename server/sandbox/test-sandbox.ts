@@ -9,10 +9,12 @@ import { createDockerDriver, type DockerDriverOptions } from "./docker";
 import type { Sandbox, SandboxSpec } from "./sandbox";
 
 export const TEST_LABEL_PREFIX = "pincer-test";
+/** The exec servers' direct sockets, as the server has them (docker.test.ts also runs without). */
+export const TEST_EXEC_SOCKET_DIR = path.join(tmpdir(), "pincer-test-exec");
 
 export const startTestSandbox = async (overrides: Partial<SandboxSpec> = {}, driverOptions: DockerDriverOptions = {}) => {
   const workspaceDir = overrides.workspaceDir ?? (await mkdtemp(path.join(tmpdir(), "pincer-ws-")));
-  const driver = createDockerDriver({ labelPrefix: TEST_LABEL_PREFIX, ...driverOptions });
+  const driver = createDockerDriver({ labelPrefix: TEST_LABEL_PREFIX, execSocketDir: TEST_EXEC_SOCKET_DIR, ...driverOptions });
   const spec: SandboxSpec = {
     sessionId: `t${randomBytes(6).toString("hex")}`,
     ownerId: "test-owner",

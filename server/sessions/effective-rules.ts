@@ -15,5 +15,5 @@ export const effectiveRules = async (workspaceDir: string, events: SessionEvent[
   const { mode, sessionRules } = approvalStateFromLog(events);
   const session: RuleSource = { name: "session", origin: "“always” answers in this session", allow: sessionRules, ask: [], deny: [] };
   const sources = inSourceOrder([SERVER_DEFAULTS, ...extra, ...project.sources, session]).map(({ name, origin, allow, ask, deny }) => ({ name, origin, allow, ask, deny }));
-  return { mode, sources, errors: project.errors };
+  return { mode, sources, errors: [...project.errors] };
 };
