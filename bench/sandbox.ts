@@ -157,20 +157,33 @@ const openShell = async (docker: Dockerode, containerId: string) => {
 };
 
 /** The in-container floor: a resident process starting `bash -c true` and waiting for it, timed inside. */
-const inContainerShellFloor = async (sandbox: Sandbox, gapMs: number) => {
+const inContainerShellFloor = async (sandbox: Sandbox, gapMs: number, count = 300): Promise<number[]> => {
   const script = [
     "import subprocess, time",
     "times = []",
-    "for i in range(303):",
+    `for i in range(${count + 3}):`,
     `    time.sleep(${gapMs / 1000})`,
     "    started = time.perf_counter()",
     "    subprocess.run(['bash', '-c', 'true'], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)",
     "    times.append(time.perf_counter() - started)",
-    "times = sorted(times[3:])",
-    "print(times[len(times) // 2] * 1000)",
+    "print(' '.join(str(t * 1000) for t in times[3:]))",
   ].join("\n");
   const result = await sandbox.exec({ cmd: ["python3", "-I", "-S", "-c", script] });
-  return Number(result.stdout.toString().trim());
+  return result.stdout.toString().trim().split(" ").map(Number);
+};
+
+/**
+ * Paced samples of the floor and of each measured path, taken in alternating rounds so that a
+ * change in the machine's load during the run (other work, frequency) falls on all of them alike.
+ */
+const interleavedRounds = async (rounds: number, perRound: number, floor: () => Promise<number[]>, paths: Record<string, () => Promise<unknown>>) => {
+  const samples: Record<string, number[]> = { floor: [] };
+  for (const name of Object.keys(paths)) samples[name] = [];
+  for (let round = 0; round < rounds; round++) {
+    samples.floor!.push(...(await floor()));
+    for (const [name, once] of Object.entries(paths)) samples[name]!.push(...(await timeEach(perRound, once, 3, CALL_GAP_MS)));
+  }
+  return samples;
 };
 
 /** Host memory of one container: its cgroup's working set plus its containerd shim. */
@@ -232,17 +245,19 @@ export async function run(): Promise<Figure[]> {
     const main = await coldDriver.create(mainSpec);
     const mainContext = toolContext(main);
     await bashCall(mainContext, "true");
-    const shellFloor = await inContainerShellFloor(main, CALL_GAP_MS);
-    const shellFloorBackToBack = await inContainerShellFloor(main, 0);
     const shell = await openShell(docker, main.id);
-    const persistentShell = percentile(await timeEach(300, shell.run, 3, CALL_GAP_MS), 50);
-    shell.close();
     const sessionCall = sessionToolPath(main, mainContext);
     const bashTrue = () => sessionCall("Bash", { command: "true" });
-    const toolCall = percentile(await timeEach(300, bashTrue, 3, CALL_GAP_MS), 50);
+    const paced = await interleavedRounds(4, 75, () => inContainerShellFloor(main, CALL_GAP_MS, 75), {
+      toolCall: bashTrue,
+      bashRun: () => bashCall(mainContext, "true"),
+      sandboxExec: () => main.exec({ cmd: ["true"] }),
+      persistentShell: shell.run,
+    });
+    shell.close();
+    const [shellFloor, toolCall, bashRun, sandboxExec, persistentShell] = ["floor", "toolCall", "bashRun", "sandboxExec", "persistentShell"].map((name) => percentile(paced[name]!, 50));
+    const shellFloorBackToBack = percentile(await inContainerShellFloor(main, 0), 50);
     const toolCallBackToBack = percentile(await timeEach(300, bashTrue), 50);
-    const bashRun = percentile(await timeEach(300, () => bashCall(mainContext, "true"), 3, CALL_GAP_MS), 50);
-    const sandboxExec = percentile(await timeEach(300, () => main.exec({ cmd: ["true"] }), 3, CALL_GAP_MS), 50);
     const dockerExecTrue = percentile(await timeEach(40, () => dockerExec(docker, main.id, ["true"]), 3, CALL_GAP_MS), 50);
     const fallback = await fallbackDriver.ensure(mainSpec);
     const fallbackContext = toolContext(fallback.sandbox);
@@ -262,9 +277,12 @@ export async function run(): Promise<Figure[]> {
     // --- 1 MiB Read: the Read tool against a plain host read of the same file -----------------
     const line = `${"x".repeat(1023)}\n`;
     await writeFile(path.join(mainSpec.workspaceDir, "big.txt"), line.repeat(1024));
-    const hostRead = percentile(await timeEach(100, () => readFile(path.join(mainSpec.workspaceDir, "big.txt"))), 50);
-    const toolRead = percentile(await timeEach(100, () => sessionCall("Read", { file_path: "big.txt" })), 50);
-    const readRun = percentile(await timeEach(100, () => readTool.run({ file_path: "big.txt" }, mainContext)), 50);
+    const hostReadOnce = () => readFile(path.join(mainSpec.workspaceDir, "big.txt"));
+    const reads = await interleavedRounds(4, 50, () => timeEach(50, hostReadOnce, 3, CALL_GAP_MS), {
+      toolRead: () => sessionCall("Read", { file_path: "big.txt" }),
+      readRun: () => readTool.run({ file_path: "big.txt" }, mainContext),
+    });
+    const [hostRead, toolRead, readRun] = ["floor", "toolRead", "readRun"].map((name) => percentile(reads[name]!, 50));
     figures.push(
       figure("host_read_1mib_ms_p50", hostRead, "ms"),
       figure("read_1mib_ms_p50", toolRead, "ms", "host_read_1mib_ms_p50"),

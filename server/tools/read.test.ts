@@ -18,6 +18,24 @@ describe("Read tool", () => {
     expect(context.readFiles.has(path.join(workspaceDir, "a.txt"))).toBe(true);
   });
 
+  it("gives every one of many concurrent Reads its own file's text (read buffers are reused)", async () => {
+    const { workspaceDir, context } = await makeFileToolContext();
+    // Files over 1 MiB take a second read and an output larger than a scratch buffer's read half.
+    const sizes = { small: 10, medium: 700, large: 1300 };
+    const expected: Record<string, string> = {};
+    for (const [name, lineCount] of Object.entries(sizes)) {
+      const lines = Array.from({ length: lineCount }, (_, i) => `${name} ${i + 1} ${"é".repeat(400)}`);
+      await writeFile(path.join(workspaceDir, `${name}.txt`), `${lines.join("\n")}\n`);
+      expected[name] = lines
+        .slice(0, 2000)
+        .map((line, i) => `${String(i + 1).padStart(6)}\t${line}`)
+        .join("\n");
+    }
+    const names = Array.from({ length: 24 }, (_, i) => Object.keys(sizes)[i % 3]!);
+    const results = await Promise.all(names.map((name) => readTool.run({ file_path: `${name}.txt` }, context)));
+    results.forEach((result, i) => expect(result.output).toBe(expected[names[i]!]));
+  });
+
   it("honours offset and limit and cuts long lines", async () => {
     const { workspaceDir, context } = await makeFileToolContext();
     const lines = Array.from({ length: 3000 }, (_, i) => (i === 4 ? "x".repeat(5000) : `line ${i + 1}`));

@@ -1,6 +1,6 @@
 // Read: host-side read of a workspace file (via the bind mount, ~0.2 ms vs ~50 ms through docker
 // exec), cat -n style, and remembers what was read for the read-before-write rule.
-import { constants } from "node:fs";
+import { constants, fstatSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { z } from "zod";
 import { resolveWorkspacePath } from "../workspace/paths";
@@ -26,6 +26,33 @@ const MAX_PDF_BYTES = 32 * 1024 * 1024;
 /** Bytes read per step: a typical source file in one read, a huge log without holding it all. */
 const READ_CHUNK_BYTES = 1024 * 1024;
 
+/**
+ * Reused read and output buffers: a fresh 1 MiB buffer costs its page faults and, freed, pushes
+ * the GC (together ~0.15 ms of a 1 MiB Read). A call takes its own and gives them back when its
+ * text is decoded, so concurrent Reads never share one.
+ */
+const SCRATCH_BYTES = 2 * READ_CHUNK_BYTES;
+class ScratchBuffers {
+  private readonly taken: ArrayBuffer[] = [];
+  private static readonly pool: ArrayBuffer[] = [];
+  private static readonly MAX_POOLED = 4;
+
+  /** `size` bytes, from the pool when they fit a scratch buffer. */
+  take(size: number): Buffer {
+    if (size > SCRATCH_BYTES) return Buffer.allocUnsafe(size);
+    const memory = ScratchBuffers.pool.pop() ?? new ArrayBuffer(SCRATCH_BYTES);
+    this.taken.push(memory);
+    return Buffer.from(memory, 0, size);
+  }
+
+  /** Everything taken goes back: nothing may still point into it. */
+  giveBack() {
+    for (const memory of this.taken.splice(0)) {
+      if (ScratchBuffers.pool.length < ScratchBuffers.MAX_POOLED) ScratchBuffers.pool.push(memory);
+    }
+  }
+}
+
 const cutLine = (line: string) => (line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS)}... [line cut, ${line.length} characters]` : line);
 
 /**
@@ -41,6 +68,7 @@ class NumberedLines {
   constructor(
     private readonly offset: number,
     private readonly limit: number,
+    private readonly scratch: ScratchBuffers,
   ) {}
 
   get shown() {
@@ -65,7 +93,7 @@ class NumberedLines {
   text() {
     const widest = Math.max(6, String(this.offset + this.kept.length).length);
     const size = this.kept.reduce((sum, line) => sum + line.length + widest + 2, 0);
-    const out = Buffer.allocUnsafe(size);
+    const out = this.scratch.take(size);
     let position = 0;
     // Byte stores and TypedArray#set rather than Buffer#write/#copy: two fewer native calls per line.
     for (let index = 0; index < this.kept.length; index++) {
@@ -94,10 +122,10 @@ class NumberedLines {
 }
 
 /** Numbers `head` (the file from byte 0) and the rest of the file up to the size it had at fstat. */
-const numberLines = async (handle: FileHandle, head: Buffer, size: number, lines: NumberedLines) => {
+const numberLines = async (handle: FileHandle, head: Buffer, size: number, lines: NumberedLines, scratch: ScratchBuffers) => {
   lines.push(head);
   for (let position = head.length; position < size; ) {
-    const chunk = Buffer.allocUnsafe(Math.min(READ_CHUNK_BYTES, size - position));
+    const chunk = scratch.take(Math.min(READ_CHUNK_BYTES, size - position));
     const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
     if (bytesRead === 0) break;
     lines.push(chunk.subarray(0, bytesRead));
@@ -106,12 +134,31 @@ const numberLines = async (handle: FileHandle, head: Buffer, size: number, lines
   lines.end();
 };
 
-const readOpenFile = async (handle: FileHandle, hostPath: string, sandboxPath: string, input: { offset?: number; limit?: number }, context: ToolContext): Promise<ToolOutput> => {
-  const stats = await handle.stat();
+type ReadInput = { offset?: number; limit?: number };
+
+const readOpenFile = async (handle: FileHandle, hostPath: string, sandboxPath: string, input: ReadInput, context: ToolContext): Promise<ToolOutput> => {
+  const scratch = new ScratchBuffers();
+  try {
+    return await readWithScratch(handle, hostPath, sandboxPath, input, context, scratch);
+  } finally {
+    scratch.giveBack();
+  }
+};
+
+const readWithScratch = async (
+  handle: FileHandle,
+  hostPath: string,
+  sandboxPath: string,
+  input: ReadInput,
+  context: ToolContext,
+  scratch: ScratchBuffers,
+): Promise<ToolOutput> => {
+  // fstat of an open descriptor cannot block: synchronous saves a thread-pool round trip.
+  const stats = fstatSync(handle.fd);
   if (stats.isDirectory()) throw new ToolError(`${sandboxPath} is a directory, not a file. List it with Bash (ls).`);
   if (!stats.isFile()) throw new ToolError(`${sandboxPath} is not a regular file.`);
 
-  const first = Buffer.allocUnsafe(Math.min(stats.size, READ_CHUNK_BYTES));
+  const first = scratch.take(Math.min(stats.size, READ_CHUNK_BYTES));
   const { bytesRead } = await handle.read(first, 0, first.length, 0);
   const head = first.subarray(0, bytesRead);
   // More than detectBinary samples, so it knows when a multi-byte character is cut at the sample's end.
@@ -151,8 +198,8 @@ const readOpenFile = async (handle: FileHandle, hostPath: string, sandboxPath: s
   }
 
   const offset = input.offset ?? 1;
-  const lines = new NumberedLines(offset, input.limit ?? DEFAULT_LIMIT);
-  await numberLines(handle, head, stats.size, lines);
+  const lines = new NumberedLines(offset, input.limit ?? DEFAULT_LIMIT, scratch);
+  await numberLines(handle, head, stats.size, lines, scratch);
   const totalLines = lines.lineCount;
   if (offset > totalLines) {
     throw new ToolError(`${sandboxPath} has ${totalLines} lines; offset ${offset} is past the end.`);
@@ -190,7 +237,8 @@ export const readTool = defineTool({
     try {
       return await readOpenFile(handle, hostPath, sandboxPath, input, context);
     } finally {
-      await handle.close();
+      // Not waited for: closing a read-only descriptor has nothing to report.
+      void handle.close().catch(() => undefined);
     }
   },
 });

@@ -42,7 +42,9 @@ export const detectBinary = (buffer: Buffer): boolean => {
     return true;
   }
   let control = 0;
-  for (const byte of sample) {
+  // An index loop: a Buffer's iterator costs several times as much per byte.
+  for (let index = 0; index < end; index++) {
+    const byte = sample[index]!;
     if (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d && byte !== 0x0c && byte !== 0x1b && byte !== 0x08) control++;
   }
   return control / sample.length > 0.1;

@@ -1,7 +1,7 @@
 // Maps a path the model gives (as seen inside the sandbox, under /workspace) to the same file in
 // the host's workspace directory, refusing anything that resolves outside it (.., absolute paths
 // elsewhere, symlinks pointing out).
-import { lstat, readlink, realpath } from "node:fs/promises";
+import { lstatSync, readlinkSync, realpathSync } from "node:fs";
 import path from "node:path";
 
 export const SANDBOX_WORKDIR = "/workspace";
@@ -24,8 +24,13 @@ const isWithin = (root: string, candidate: string) => candidate === root || cand
 
 const MAX_SYMLINK_HOPS = 40;
 
-/** Resolves symlinks along `target` like realpath, also through a missing tail and dangling links. */
-const resolveReal = async (target: string): Promise<string> => {
+/**
+ * Resolves symlinks along `target` like realpath, also through a missing tail and dangling links.
+ * Synchronous on purpose: a few lstat/realpath calls on local, hot inodes take microseconds, where
+ * each thread-pool round trip of the async ones costs ~0.07 ms (every Read, Write and Edit call
+ * resolves its path; bench/sandbox.ts read_1mib_ms_p50).
+ */
+const resolveReal = (target: string): string => {
   let pending = target;
   for (let hops = 0; hops < MAX_SYMLINK_HOPS; hops++) {
     // Walk up to the deepest ancestor that exists, keeping the missing tail.
@@ -33,7 +38,7 @@ const resolveReal = async (target: string): Promise<string> => {
     const tail: string[] = [];
     for (;;) {
       try {
-        await lstat(existing);
+        lstatSync(existing);
         break;
       } catch {
         const parent = path.dirname(existing);
@@ -43,13 +48,13 @@ const resolveReal = async (target: string): Promise<string> => {
       }
     }
     try {
-      return path.join(await realpath(existing), ...tail);
+      return path.join(realpathSync.native(existing), ...tail);
     } catch {
       // `existing` is (or passes through) a dangling symlink: follow it by hand; writing through
       // it would otherwise create a file wherever it points.
-      const stat = await lstat(existing);
+      const stat = lstatSync(existing);
       if (!stat.isSymbolicLink()) throw new WorkspacePathError(`Cannot resolve ${target}`);
-      const linkTarget = await readlink(existing);
+      const linkTarget = readlinkSync(existing);
       pending = path.join(path.resolve(path.dirname(existing), linkTarget), ...tail);
     }
   }
@@ -74,9 +79,9 @@ export const resolveWorkspacePath = async (
   if (!isWithin(SANDBOX_WORKDIR, sandboxPath) && sandboxPath !== SANDBOX_WORKDIR) {
     throw new WorkspacePathError(`Path ${trimmed} is outside the workspace ${SANDBOX_WORKDIR}`);
   }
-  const root = await realpath(workspaceDir);
+  const root = realpathSync.native(workspaceDir);
   const relative = path.posix.relative(SANDBOX_WORKDIR, sandboxPath);
-  const hostPath = await resolveReal(path.join(root, ...relative.split("/").filter(Boolean)));
+  const hostPath = resolveReal(path.join(root, ...relative.split("/").filter(Boolean)));
   if (!isWithin(root, hostPath)) {
     throw new WorkspacePathError(
       `Path ${trimmed} is outside the workspace ${SANDBOX_WORKDIR} (it resolves through a symbolic link to a place outside it)`,
