@@ -292,3 +292,13 @@ describe("roles", () => {
     expect(JSON.stringify(providers)).not.toMatch(/apiKey|sk-a/);
   });
 });
+
+describe("text with a NUL character", () => {
+  it("is refused with a clear error before it reaches the database (PostgreSQL cannot store it)", async () => {
+    const caller = appRouter.createCaller(await contextFor("member"));
+    await expect(caller.workspaces.create({ name: "Team\u0000B" })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/NUL character/) });
+    // Anywhere in the input, however deep.
+    await expect(caller.account.setRules({ allow: ["Bash(ls\u0000)"], ask: [], deny: [] })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    expect((await caller.workspaces.create({ name: "Team B" })).id).toBeTruthy();
+  });
+});

@@ -26,10 +26,29 @@ const t = initTRPC.context<TrpcContext>().create({
     error.cause instanceof ZodError ? { ...shape, message: error.cause.issues.map((issue) => issue.message).join("; ") } : shape,
 });
 
-export const createRouter = t.router;
-export const publicProcedure = t.procedure;
+/** Where in the input a string holds a NUL character ("name", "allow[0]"), or null. */
+const nulCharacterAt = (value: unknown, where = "input", depth = 0): string | null => {
+  if (typeof value === "string") return value.includes("\u0000") ? where : null;
+  if (depth > 20 || value === null || typeof value !== "object") return null;
+  for (const [key, item] of Object.entries(value)) {
+    const found = nulCharacterAt(item, Array.isArray(value) ? `${where}[${key}]` : where === "input" ? key : `${where}.${key}`, depth + 1);
+    if (found) return found;
+  }
+  return null;
+};
 
-export const protectedProcedure = t.procedure.use(({ ctx, next }) => {
+export const createRouter = t.router;
+/**
+ * Every procedure refuses text with a NUL character up front: no field has a use for one, and
+ * PostgreSQL cannot store it in text (it would fail as an internal error deep in a mutation).
+ */
+export const publicProcedure = t.procedure.use(async ({ getRawInput, next }) => {
+  const field = nulCharacterAt(await getRawInput());
+  if (field) throw new TRPCError({ code: "BAD_REQUEST", message: `The text in ${field} contains a NUL character, which cannot be stored: remove it and try again.` });
+  return next();
+});
+
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first." });
   return next({ ctx: { ...ctx, user: ctx.user } });
 });
