@@ -87,7 +87,7 @@ type ContainerInfo = {
   State: { Running: boolean; Status: string; StartedAt: string };
   RestartCount: number;
   Config: { User: string };
-  Mounts: Array<{ Source: string; Destination: string }>;
+  Mounts: Array<{ Source: string; Destination: string; RW: boolean }>;
 };
 const inspect = async (container: string): Promise<ContainerInfo> => {
   const [info] = JSON.parse((await run("docker", ["inspect", container])).output) as ContainerInfo[];
@@ -224,10 +224,14 @@ describe("docker-compose.yml (Pincer + PostgreSQL)", () => {
     const sandbox = await inspect(containerId);
     state.sandbox = sandbox;
     expect(sandbox.State.Running).toBe(true);
-    expect(sandbox.Mounts.map((mount) => mount.Destination)).toEqual(["/workspace"]);
-    // The workspace is a host path in the data dir, the same path inside Pincer and on the host (a
-    // warm sandbox's mount still names the pool slot that was renamed to the session's folder).
-    expect(sandbox.Mounts[0]!.Source.startsWith(`${dataDir}/workspaces/`)).toBe(true);
+    // The workspace, and the exec server's socket directory (read-only): both host paths in the
+    // data dir, the same inside Pincer and on the host (a warm sandbox's mount still names the pool
+    // slot that was renamed to the session's folder).
+    const mounts = Object.fromEntries(sandbox.Mounts.map((mount) => [mount.Destination, mount]));
+    expect(Object.keys(mounts).sort()).toEqual(["/run/pincer", "/workspace"]);
+    expect(mounts["/workspace"]!.Source.startsWith(`${dataDir}/workspaces/`)).toBe(true);
+    expect(mounts["/run/pincer"]!.Source.startsWith(`${dataDir}/exec/`)).toBe(true);
+    expect(mounts["/run/pincer"]!.RW).toBe(false);
 
     const seen = await typeInTerminal(
       cookie,
