@@ -18,8 +18,8 @@ const TOKEN_TIMEOUT_MS = 2000;
 
 /** A fresh directory for one container's sockets, or null when its paths would be too long for a socket. */
 export const createExecSocketDir = async (root: string): Promise<string | null> => {
-  const dir = path.join(root, randomBytes(6).toString("hex"));
-  if (path.join(dir, socketName("x".repeat(16))).length > MAX_SOCKET_PATH) return null;
+  const dir = path.join(root, randomBytes(5).toString("hex"));
+  if (path.join(dir, socketName("x".repeat(12))).length > MAX_SOCKET_PATH) return null;
   await mkdir(dir, { recursive: true, mode: 0o755 });
   // The container's user is not ours: it must be able to reach the socket inside.
   await chmod(dir, 0o755);
@@ -28,7 +28,8 @@ export const createExecSocketDir = async (root: string): Promise<string | null> 
 
 export const removeExecSocketDir = (dir: string) => rm(dir, { recursive: true, force: true });
 
-const socketName = (id: string) => `exec-${id}.sock`;
+// Short names: the whole path must fit a socket address, and DATA_DIR comes first.
+const socketName = (id: string) => `${id}.sock`;
 
 export type ExecSocketListener = {
   /** For the exec server's environment: the socket's path inside the container and the token it must send. */
@@ -45,7 +46,7 @@ export type ExecSocketListener = {
  * must be open to the container's user.
  */
 export const listenForExecServer = async (dir: string): Promise<ExecSocketListener> => {
-  const id = randomBytes(8).toString("hex");
+  const id = randomBytes(6).toString("hex");
   const token = randomBytes(24).toString("hex");
   const hostPath = path.join(dir, socketName(id));
   let resolveConnected!: (value: { socket: net.Socket; rest: Buffer }) => void;
