@@ -120,6 +120,9 @@ export function Terminal({ wsUrl, readOnly = false, className = "" }: TerminalPr
         cleanups.push(() => dataListener.dispose());
       }
 
+      // While the server keeps refusing (the engine is away), each retry gets the same error: it is
+      // shown once, not once per attempt.
+      let lastError: string | null = null;
       const connect = () => {
         if (disposed) return;
         const ws = new WebSocket(terminalSocketUrl(wsUrl, window.location, term.cols, term.rows));
@@ -133,6 +136,8 @@ export function Terminal({ wsUrl, readOnly = false, className = "" }: TerminalPr
         };
         ws.onmessage = (event: MessageEvent<ArrayBuffer | string>) => {
           if (typeof event.data !== "string") {
+            // The shell is there again: a later error is news.
+            lastError = null;
             term.write(new Uint8Array(event.data));
             return;
           }
@@ -148,6 +153,8 @@ export function Terminal({ wsUrl, readOnly = false, className = "" }: TerminalPr
             term.write("\r\n\x1b[2m[process exited]\x1b[0m\r\n");
             return;
           }
+          if (message.message === lastError) return;
+          lastError = message.message;
           term.write(`\r\n\x1b[31m[error] ${message.message.replace(/\n/g, "\r\n")}\x1b[0m\r\n`);
         };
         ws.onclose = () => {

@@ -36,6 +36,15 @@ test("an engine outage shows a banner and a clear turn error; when the engine is
   await expect(page.getByText(/This turn stopped: Cannot reach the Docker engine/)).toBeVisible();
   const banner = page.getByTestId("engine-banner");
   await expect(banner).toContainText(`Docker engine unreachable at 127.0.0.1:${proxyPort}: connection refused (ECONNREFUSED); retrying.`);
+  // The terminal lost its shell and retries (0.5, 1, 2, 4 s apart): it says why, not once per
+  // attempt (a reset, then a refusal, may read differently; a repeat is not shown).
+  const terminalErrors = async () => (await session.terminalText()).match(/\[error\] Could not open a terminal/g)?.length ?? 0;
+  await expect.poll(terminalErrors, { timeout: 15_000 }).toBeGreaterThan(0);
+  await page.waitForTimeout(1000);
+  const shown = await terminalErrors();
+  await page.waitForTimeout(4000);
+  expect(await terminalErrors(), await session.terminalText()).toBe(shown);
+  expect(shown).toBeLessThanOrEqual(2);
 
   // The sessions page says the same.
   await page.goto("/");
