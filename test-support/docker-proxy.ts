@@ -1,7 +1,10 @@
 // A TCP front for the machine's Docker socket that a test can cut and restore, so engine outages
 // are tested against the real engine without stopping the dockerd that everyone shares. Point a
-// driver at it with DOCKER_HOST=tcp://127.0.0.1:<port> (or new Dockerode({ host, port })).
+// driver at it with DOCKER_HOST=tcp://127.0.0.1:<port> (or new Dockerode({ host, port })). With
+// `tls`, it is the engine's TLS port as `dockerd --tlsverify` serves it: the client must present a
+// certificate signed by the given CA (DOCKER_TLS_VERIFY=1, DOCKER_CERT_PATH).
 import net from "node:net";
+import tls from "node:tls";
 
 export type DockerProxy = {
   port: number;
@@ -15,10 +18,12 @@ export type DockerProxy = {
   close(): Promise<void>;
 };
 
-export const startDockerProxy = async (options: { port?: number; socketPath?: string } = {}): Promise<DockerProxy> => {
+export type ProxyTls = { key: string; cert: string; ca: string };
+
+export const startDockerProxy = async (options: { port?: number; socketPath?: string; tls?: ProxyTls } = {}): Promise<DockerProxy> => {
   const socketPath = options.socketPath ?? "/var/run/docker.sock";
   const open = new Set<net.Socket>();
-  const server = net.createServer((client) => {
+  const forward = (client: net.Socket) => {
     const engine = net.connect(socketPath);
     open.add(client);
     open.add(engine);
@@ -33,7 +38,11 @@ export const startDockerProxy = async (options: { port?: number; socketPath?: st
     client.setNoDelay(true);
     client.pipe(engine);
     engine.pipe(client);
-  });
+  };
+  // Half-open like the engine: a client that ends its stdin (docker exec with input) still reads the output.
+  const server = options.tls
+    ? tls.createServer({ ...options.tls, requestCert: true, rejectUnauthorized: true, allowHalfOpen: true }, forward)
+    : net.createServer({ allowHalfOpen: true }, forward);
   let up = false;
   const listen = (port: number) =>
     new Promise<number>((resolve, reject) => {
