@@ -130,14 +130,25 @@ setup_test_tools() {
   command -v git >/dev/null 2>&1 || missing+=(git)
   command -v rg >/dev/null 2>&1 || missing+=(ripgrep)
   command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 || missing+=(docker-compose)
+  # The remote-engine tests: TLS certificates (openssl) and an sshd of their own (server/sandbox/remote-engine.test.ts).
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
   [ ${#missing[@]} -eq 0 ] && return
   if ! is_root; then
     echo "==> Missing ${missing[*]} (not root, not installing): some tests will fail" >&2
     return
   fi
   step "Installing ${missing[*]} (apt-get)"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
-    || die "could not install ${missing[*]}"
+  # The tests start their own sshd: the package's service must not start (or be left) listening
+  # on port 22. policy-rc.d tells the package scripts not to start services, for this install only.
+  local policy=/usr/sbin/policy-rc.d added_policy=""
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && added_policy=1
+  fi
+  local installed=1
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 apt-get install -y -qq "${missing[@]}" >/dev/null; } || installed=""
+  if [ -n "$added_policy" ]; then rm -f "$policy"; fi
+  [ -n "$installed" ] || die "could not install ${missing[*]}"
 }
 
 # The gVisor runtime the sandbox tests run under (server/sandbox/gvisor.test.ts): Debian's runsc,

@@ -1,9 +1,13 @@
-// A remote engine over TLS, as `dockerd --tlsverify -H tcp://...` serves it: DOCKER_HOST,
-// DOCKER_TLS_VERIFY and DOCKER_CERT_PATH, read by the driver's client like the docker CLI reads
-// them. The TLS front (test-support/docker-proxy.ts) forwards to this machine's engine and
-// accepts only client certificates signed by its CA; certificates come from openssl.
-import { execFileSync } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+// Remote engines, the ways the docker CLI reaches them, with this machine's engine behind:
+// - TLS, as `dockerd --tlsverify -H tcp://...` serves it (DOCKER_HOST, DOCKER_TLS_VERIFY,
+//   DOCKER_CERT_PATH): a TLS front (test-support/docker-proxy.ts) that accepts only client
+//   certificates signed by its CA; certificates come from openssl;
+// - SSH (DOCKER_HOST=ssh://user@host:port, the key in the agent at SSH_AUTH_SOCK): a real sshd
+//   of the test's own, and `docker system dial-stdio` on the far side, as the CLI does.
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -105,5 +109,121 @@ describe("a remote engine over TLS (DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_
     } finally {
       await driver.dispose();
     }
+  });
+});
+
+/** An sshd of the test's own on a free port, letting in one key (from an ssh-agent) as root. */
+const startSshd = async (dir: string) => {
+  if (process.getuid?.() !== 0) throw new Error("The SSH engine test starts its own sshd and logs in as root: run the tests as root (./pincer test does)");
+  if (!existsSync("/usr/sbin/sshd")) throw new Error("No /usr/sbin/sshd: ./pincer test installs openssh-server");
+  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(dir, "host_key")]);
+  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(dir, "client_key")]);
+  await copyFile(path.join(dir, "client_key.pub"), path.join(dir, "authorized_keys"));
+  const port = await freePort();
+  await writeFile(
+    path.join(dir, "sshd_config"),
+    [
+      `Port ${port}`,
+      "ListenAddress 127.0.0.1",
+      `HostKey ${path.join(dir, "host_key")}`,
+      `PidFile ${path.join(dir, "sshd.pid")}`,
+      `AuthorizedKeysFile ${path.join(dir, "authorized_keys")}`,
+      "PasswordAuthentication no",
+      "KbdInteractiveAuthentication no",
+      "UsePAM no",
+      "PermitRootLogin prohibit-password",
+      "StrictModes no",
+      "",
+    ].join("\n"),
+  );
+  // Privilege separation wants this directory; Debian's service would make it.
+  await mkdir("/run/sshd", { recursive: true, mode: 0o755 });
+  const sshd = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", path.join(dir, "sshd_config")], { stdio: ["ignore", "ignore", "pipe"] });
+  let log = "";
+  sshd.stderr.on("data", (chunk: Buffer) => (log += chunk.toString()));
+  const agentSocket = path.join(dir, "agent.sock");
+  const agent = spawn("ssh-agent", ["-D", "-a", agentSocket], { stdio: "ignore" });
+  // Waited for, so that nothing is left behind unreaped.
+  const ended = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve())));
+  const stop = async () => {
+    sshd.kill();
+    agent.kill();
+    await Promise.all([ended(sshd), ended(agent)]);
+  };
+  try {
+    await waitFor(() => connects(port), () => `sshd did not start: ${log}`);
+    await waitFor(async () => existsSync(agentSocket), () => "ssh-agent did not start");
+    execFileSync("ssh-add", ["-q", path.join(dir, "client_key")], { env: { ...process.env, SSH_AUTH_SOCK: agentSocket }, stdio: "pipe" });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { port, agentSocket, log: () => log, stop };
+};
+
+const waitFor = async (ready: () => Promise<boolean>, failure: () => string) => {
+  for (const deadline = Date.now() + 10_000; !(await ready()); ) {
+    if (Date.now() > deadline) throw new Error(failure());
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+};
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+
+const connects = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = net.connect(port, "127.0.0.1", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+
+describe("a remote engine over SSH (DOCKER_HOST=ssh://user@host:port, key from SSH_AUTH_SOCK)", { timeout: 120_000 }, () => {
+  let dir: string;
+  let sshd: Awaited<ReturnType<typeof startSshd>>;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "pincer-ssh-"));
+    sshd = await startSshd(dir);
+  });
+
+  afterAll(async () => {
+    await sshd?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("creates a sandbox there, runs commands through the exec server, opens a terminal, removes it", async () => {
+    const env = { DOCKER_HOST: `ssh://root@127.0.0.1:${sshd.port}`, SSH_AUTH_SOCK: sshd.agentSocket };
+    const sandboxEnv = await withRemoteEnv(env, () => startTestSandbox());
+    try {
+      expect(await sandboxEnv.driver.execPathOf(sandboxEnv.sandbox.id)).toBe("exec-server");
+      const result = await sandboxEnv.sandbox.exec({ cmd: ["sh", "-c", "id -u; cat"], stdin: "through SSH\n" });
+      expect({ out: result.stdout.toString(), err: result.stderr.toString(), code: result.exitCode }).toEqual({ out: "1000\nthrough SSH\n", err: "", code: 0 });
+      const tty = await sandboxEnv.sandbox.openTty({ cols: 80, rows: 24 });
+      let seen = "";
+      const echoed = new Promise<void>((resolve) =>
+        tty.onData((chunk) => {
+          seen += chunk.toString();
+          if (seen.includes("tty-42")) resolve();
+        }),
+      );
+      tty.write("echo tty-$((6*7))\n");
+      await echoed;
+      tty.close();
+    } finally {
+      await sandboxEnv.cleanup();
+    }
+    expect(await sandboxEnv.driver.inspect(sandboxEnv.spec.sessionId)).toBeNull();
+    // It went through sshd, with the agent's key.
+    expect(sshd.log()).toMatch(/Accepted publickey for root from 127\.0\.0\.1/);
   });
 });
