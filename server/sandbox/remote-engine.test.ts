@@ -41,6 +41,30 @@ const withRemoteEnv = async <T>(env: Record<string, string>, start: () => Promis
   }
 };
 
+/** Through the engine `env` names: a sandbox is created, runs a command with stdin, opens a terminal and is removed. */
+const expectWorkingSandbox = async (env: Record<string, string>, execPath: "auto" | "docker-exec", via: string) => {
+  const sandboxEnv = await withRemoteEnv(env, () => startTestSandbox({}, { execPath }));
+  try {
+    expect(await sandboxEnv.driver.execPathOf(sandboxEnv.sandbox.id)).toBe(execPath === "auto" ? "exec-server" : "docker-exec");
+    const result = await sandboxEnv.sandbox.exec({ cmd: ["sh", "-c", "id -u; cat"], stdin: `through ${via}\n` });
+    expect({ out: result.stdout.toString(), err: result.stderr.toString(), code: result.exitCode }).toEqual({ out: `1000\nthrough ${via}\n`, err: "", code: 0 });
+    const tty = await sandboxEnv.sandbox.openTty({ cols: 80, rows: 24 });
+    let seen = "";
+    const echoed = new Promise<void>((resolve) =>
+      tty.onData((chunk) => {
+        seen += chunk.toString();
+        if (seen.includes("tty-42")) resolve();
+      }),
+    );
+    tty.write("echo tty-$((6*7))\n");
+    await echoed;
+    tty.close();
+  } finally {
+    await sandboxEnv.cleanup();
+  }
+  expect(await sandboxEnv.driver.inspect(sandboxEnv.spec.sessionId)).toBeNull();
+};
+
 describe("a remote engine over TLS (DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH)", { timeout: 60_000 }, () => {
   let dir: string;
   let proxy: DockerProxy;
@@ -69,27 +93,7 @@ describe("a remote engine over TLS (DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_
 
   it("creates a sandbox there, runs commands (exec server and docker exec), opens a terminal, removes it", async () => {
     for (const execPath of ["auto", "docker-exec"] as const) {
-      const sandboxEnv = await withRemoteEnv(env, () => startTestSandbox({}, { execPath }));
-      try {
-        expect(await sandboxEnv.driver.execPathOf(sandboxEnv.sandbox.id)).toBe(execPath === "auto" ? "exec-server" : "docker-exec");
-        const result = await sandboxEnv.sandbox.exec({ cmd: ["sh", "-c", "id -u; cat"], stdin: "through TLS\n" });
-        expect({ out: result.stdout.toString(), err: result.stderr.toString(), code: result.exitCode }).toEqual({ out: "1000\nthrough TLS\n", err: "", code: 0 });
-
-        const tty = await sandboxEnv.sandbox.openTty({ cols: 80, rows: 24 });
-        let seen = "";
-        const echoed = new Promise<void>((resolve) =>
-          tty.onData((chunk) => {
-            seen += chunk.toString();
-            if (seen.includes("tty-42")) resolve();
-          }),
-        );
-        tty.write("echo tty-$((6*7))\n");
-        await echoed;
-        tty.close();
-      } finally {
-        await sandboxEnv.cleanup();
-      }
-      expect(await sandboxEnv.driver.inspect(sandboxEnv.spec.sessionId)).toBeNull();
+      await expectWorkingSandbox(env, execPath, "TLS");
     }
   });
 
@@ -202,27 +206,7 @@ describe("a remote engine over SSH (DOCKER_HOST=ssh://user@host:port, key from S
   });
 
   it("creates a sandbox there, runs commands through the exec server, opens a terminal, removes it", async () => {
-    const env = { DOCKER_HOST: `ssh://root@127.0.0.1:${sshd.port}`, SSH_AUTH_SOCK: sshd.agentSocket };
-    const sandboxEnv = await withRemoteEnv(env, () => startTestSandbox());
-    try {
-      expect(await sandboxEnv.driver.execPathOf(sandboxEnv.sandbox.id)).toBe("exec-server");
-      const result = await sandboxEnv.sandbox.exec({ cmd: ["sh", "-c", "id -u; cat"], stdin: "through SSH\n" });
-      expect({ out: result.stdout.toString(), err: result.stderr.toString(), code: result.exitCode }).toEqual({ out: "1000\nthrough SSH\n", err: "", code: 0 });
-      const tty = await sandboxEnv.sandbox.openTty({ cols: 80, rows: 24 });
-      let seen = "";
-      const echoed = new Promise<void>((resolve) =>
-        tty.onData((chunk) => {
-          seen += chunk.toString();
-          if (seen.includes("tty-42")) resolve();
-        }),
-      );
-      tty.write("echo tty-$((6*7))\n");
-      await echoed;
-      tty.close();
-    } finally {
-      await sandboxEnv.cleanup();
-    }
-    expect(await sandboxEnv.driver.inspect(sandboxEnv.spec.sessionId)).toBeNull();
+    await expectWorkingSandbox({ DOCKER_HOST: `ssh://root@127.0.0.1:${sshd.port}`, SSH_AUTH_SOCK: sshd.agentSocket }, "auto", "SSH");
     // It went through sshd, with the agent's key.
     expect(sshd.log()).toMatch(/Accepted publickey for root from 127\.0\.0\.1/);
   });

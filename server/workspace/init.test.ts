@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtemp, stat, writeFile } from "node:fs/promises";
+import { lstat, mkdtemp, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -13,9 +13,18 @@ describe("initWorkspace", () => {
     const dir = path.join(await temp(), "ws");
     const { baseCommit } = await initWorkspace(dir, { kind: "empty" });
     expect(baseCommit).toMatch(/^[0-9a-f]{40}$/);
+    expect(baseCommit).toBe(git(dir, "rev-parse", "HEAD"));
     expect(git(dir, "rev-parse", "--abbrev-ref", "HEAD")).toBe("main");
     expect(git(dir, "log", "-1", "--format=%an <%ae>")).toBe("Pincer <pincer@localhost>");
-    if (process.getuid?.() === 0) expect((await stat(path.join(dir, ".git/HEAD"))).uid).toBe(1000);
+    // The repository's own identity, for commits made inside the sandbox.
+    expect(`${git(dir, "config", "--local", "user.name")} <${git(dir, "config", "--local", "user.email")}>`).toBe("Pincer <pincer@localhost>");
+    if (process.getuid?.() === 0) {
+      // Every file, down to the commit's objects, belongs to the sandbox user.
+      const files = (await readdir(dir, { recursive: true })).map((entry) => path.join(dir, entry));
+      const owners = new Set(await Promise.all([dir, ...files].map(async (file) => (await lstat(file)).uid)));
+      expect([...owners]).toEqual([1000]);
+      expect(files.some((file) => file.includes(`objects/${baseCommit.slice(0, 2)}`))).toBe(true);
+    }
   });
 
   it("clones a repository and takes HEAD as the base", async () => {

@@ -2,12 +2,16 @@
 // base commit the review diff is taken against. Runs before any agent code touches the directory,
 // so running host git here is safe (later git runs happen inside the sandbox, see diff.ts).
 import { execFile } from "node:child_process";
-import { mkdir, readdir } from "node:fs/promises";
+import { appendFile, lchown, mkdir, readdir, readFile } from "node:fs/promises";
+import path from "node:path";
 import { promisify } from "node:util";
 
 const execFileAsync = promisify(execFile);
 const CLONE_TIMEOUT_MS = 10 * 60_000;
 const SANDBOX_OWNER = "1000:1000";
+const SANDBOX_UID = 1000;
+/** Commits the agent makes inside the sandbox need an identity. */
+const IDENTITY_CONFIG = "[user]\n\tname = Pincer\n\temail = pincer@localhost\n";
 
 export type WorkspaceSource = { kind: "empty" } | { kind: "git"; url: string };
 
@@ -44,29 +48,46 @@ const git = async (args: string[], cwd: string, timeout = 60_000) => {
 export const initWorkspace = async (dir: string, source: WorkspaceSource): Promise<{ baseCommit: string }> => {
   await mkdir(dir, { recursive: true });
   if ((await readdir(dir)).length > 0) throw new WorkspaceInitError(`The workspace directory ${dir} is not empty.`);
+  return source.kind === "empty" ? initEmpty(dir) : initClone(dir, source.url);
+};
 
-  if (source.kind === "empty") {
-    await git(["init", "-q", "-b", "main"], dir);
-    await git(["commit", "-q", "--allow-empty", "-m", "Initial commit"], dir);
-  } else {
-    const url = source.url.trim();
-    if (url === "" || url.startsWith("-")) throw new WorkspaceInitError(`Not a repository URL: ${JSON.stringify(source.url)}`);
-    // --no-recurse-submodules, no hooks run on clone; the sandbox has no network, so clone here.
-    await git(["clone", "-q", "--no-recurse-submodules", "--", url, "."], dir, CLONE_TIMEOUT_MS).catch((error: Error) => {
-      throw new WorkspaceInitError(error.message.replace(/^git clone failed/, `Cloning ${url} failed`), { cause: error });
-    });
-  }
-  // Commits the agent makes inside the sandbox need an identity.
+/**
+ * Two git processes, not six: each costs ~10 ms to start, and a warm session's start to first
+ * output is mostly this (bench/sandbox.ts session_start_warm_ms_p50). No hook samples either.
+ */
+const initEmpty = async (dir: string) => {
+  await git(["init", "-q", "-b", "main", "--template="], dir);
+  await appendFile(path.join(dir, ".git", "config"), IDENTITY_CONFIG);
+  await git(["commit", "-q", "--allow-empty", "-m", "Initial commit"], dir);
+  const baseCommit = (await readFile(path.join(dir, ".git", "refs", "heads", "main"), "utf8")).trim();
+  if (process.getuid?.() === 0) await chownTree(dir);
+  return { baseCommit };
+};
+
+const initClone = async (dir: string, source: string) => {
+  const url = source.trim();
+  if (url === "" || url.startsWith("-")) throw new WorkspaceInitError(`Not a repository URL: ${JSON.stringify(source)}`);
+  // --no-recurse-submodules, no hooks run on clone; the sandbox has no network, so clone here.
+  await git(["clone", "-q", "--no-recurse-submodules", "--", url, "."], dir, CLONE_TIMEOUT_MS).catch((error: Error) => {
+    throw new WorkspaceInitError(error.message.replace(/^git clone failed/, `Cloning ${url} failed`), { cause: error });
+  });
   await git(["config", "user.name", "Pincer"], dir);
   await git(["config", "user.email", "pincer@localhost"], dir);
   const baseCommit = await git(["rev-parse", "HEAD"], dir).catch((error: Error) => {
     throw new WorkspaceInitError(`The repository has no commit to start from (${error.message})`, { cause: error });
   });
-
   if (process.getuid?.() === 0) {
     await execFileAsync("chown", ["-R", SANDBOX_OWNER, dir]).catch((error: Error) => {
       throw new WorkspaceInitError(`Could not hand the workspace to the sandbox user: ${error.message}`, { cause: error });
     });
   }
   return { baseCommit };
+};
+
+/** chown -R to the sandbox user for a small tree (a fresh repository), without a process. */
+const chownTree = async (dir: string) => {
+  const entries = await readdir(dir, { recursive: true });
+  await Promise.all([dir, ...entries.map((entry) => path.join(dir, entry))].map((entry) => lchown(entry, SANDBOX_UID, SANDBOX_UID))).catch((error: Error) => {
+    throw new WorkspaceInitError(`Could not hand the workspace to the sandbox user: ${error.message}`, { cause: error });
+  });
 };
