@@ -263,10 +263,7 @@ def discard_spare():
         os.waitpid(spare.pid, 0)
     except ChildProcessError:
         pass
-    spare.popen.returncode = -signal.SIGKILL
-    for fd in (spare.control, spare.stdout, spare.stderr):
-        os.close(fd)
-    spare = None
+    forget_spare()
 
 
 def reap_spare():
@@ -280,6 +277,12 @@ def reap_spare():
         pid = spare.pid
     if pid == 0:
         return
+    forget_spare()
+
+
+def forget_spare():
+    """After the spare was reaped: subprocess must not reap it again; our pipe ends close."""
+    global spare
     spare.popen.returncode = -1
     for fd in (spare.control, spare.stdout, spare.stderr):
         os.close(fd)

@@ -27,6 +27,16 @@ const issue = async (dir: string, ca: string, name: string, usage: "server" | "c
 const newCa = (dir: string, name: string) =>
   openssl(dir, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", `${name}-key.pem`, "-out", `${name}.pem`, "-days", "1", "-subj", `/CN=${name}`]);
 
+/** A DOCKER_CERT_PATH for client `name`: ca.pem, cert.pem and key.pem, as the docker CLI wants them. */
+const certPath = async (dir: string, name: string) => {
+  const certs = path.join(dir, `${name}-certs`);
+  await mkdir(certs);
+  await copyFile(path.join(dir, "ca.pem"), path.join(certs, "ca.pem"));
+  await copyFile(path.join(dir, `${name}.pem`), path.join(certs, "cert.pem"));
+  await copyFile(path.join(dir, `${name}-key.pem`), path.join(certs, "key.pem"));
+  return certs;
+};
+
 /** Runs `start` with the docker CLI's remote-engine variables set (the client reads them when made). */
 const withRemoteEnv = async <T>(env: Record<string, string>, start: () => Promise<T>) => {
   const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
@@ -77,13 +87,7 @@ describe("a remote engine over TLS (DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_
     await issue(dir, "ca", "client", "client");
     const read = (name: string) => execFileSync("cat", [path.join(dir, name)], { encoding: "utf8" });
     proxy = await startDockerProxy({ tls: { key: read("server-key.pem"), cert: read("server.pem"), ca: read("ca.pem") } });
-    // DOCKER_CERT_PATH holds ca.pem, cert.pem and key.pem, as for the docker CLI.
-    const certs = path.join(dir, "client-certs");
-    execFileSync("mkdir", [certs]);
-    execFileSync("cp", [path.join(dir, "ca.pem"), path.join(certs, "ca.pem")]);
-    execFileSync("cp", [path.join(dir, "client.pem"), path.join(certs, "cert.pem")]);
-    execFileSync("cp", [path.join(dir, "client-key.pem"), path.join(certs, "key.pem")]);
-    env = { DOCKER_HOST: `tcp://127.0.0.1:${proxy.port}`, DOCKER_TLS_VERIFY: "1", DOCKER_CERT_PATH: certs };
+    env = { DOCKER_HOST: `tcp://127.0.0.1:${proxy.port}`, DOCKER_TLS_VERIFY: "1", DOCKER_CERT_PATH: await certPath(dir, "client") };
   });
 
   afterAll(async () => {
@@ -100,11 +104,7 @@ describe("a remote engine over TLS (DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_
   it("a client certificate from another CA is refused, and the error says the engine could not be reached", async () => {
     newCa(dir, "stranger-ca");
     await issue(dir, "stranger-ca", "stranger", "client");
-    const certs = path.join(dir, "stranger-certs");
-    execFileSync("mkdir", [certs]);
-    execFileSync("cp", [path.join(dir, "ca.pem"), path.join(certs, "ca.pem")]);
-    execFileSync("cp", [path.join(dir, "stranger.pem"), path.join(certs, "cert.pem")]);
-    execFileSync("cp", [path.join(dir, "stranger-key.pem"), path.join(certs, "key.pem")]);
+    const certs = await certPath(dir, "stranger");
     const driver = await withRemoteEnv({ ...env, DOCKER_CERT_PATH: certs }, async () => createDockerDriver({ labelPrefix: "pincer-test" }));
     try {
       const error = await driver.list().catch((caught: unknown) => caught);
